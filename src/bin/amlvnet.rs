@@ -1,0 +1,249 @@
+//! The `amlvnet` command line (contract.md): argument parsing, file reading and exit
+//! codes. The only place with I/O.
+
+use amlvnet::model::ComputeKind;
+use amlvnet::report::{json, markdown, sarif, text};
+use amlvnet::rules::{catalogue, find};
+use amlvnet::{Document, Options, Profile};
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "amlvnet: Azure ML training network checker
+
+Usage:
+  amlvnet check [OPTIONS] FILE...      FILE is a path, or - for standard input
+      --compute cluster|instance|vm|hdinsight|databricks
+      --public-ip yes|no
+      --region NAME                    ARM location name, e.g. westus2
+      --profile 2022-07|2023-04|latest (default 2022-07)
+      --format text|json|sarif|markdown (default text)
+      --color auto|always|never        (default auto; NO_COLOR is honoured)
+  amlvnet rules [--format text|json|markdown]
+  amlvnet explain ID
+
+Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
+file or a document that is not JSON.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("amlvnet: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<u8, String> {
+    let Some((command, rest)) = args.split_first() else {
+        print!("{USAGE}");
+        return Err("missing command (check, rules or explain)".into());
+    };
+    match command.as_str() {
+        "check" => check(rest),
+        "rules" => rules(rest),
+        "explain" => explain(rest),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(0)
+        }
+        "-V" | "--version" => {
+            println!("amlvnet {}", amlvnet::VERSION);
+            Ok(0)
+        }
+        other => Err(format!("unknown command `{other}`; expected check, rules or explain (see --help)")),
+    }
+}
+
+/// Splits `--flag value` and `--flag=value`.
+fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<(Vec<(String, String)>, Vec<&'a str>), String> {
+    let mut flags = Vec::new();
+    let mut positional = Vec::new();
+    let mut iter = args.iter();
+    let mut only_files = false;
+    while let Some(arg) = iter.next() {
+        if only_files || arg == "-" || !arg.starts_with('-') {
+            positional.push(arg.as_str());
+            continue;
+        }
+        if arg == "--" {
+            only_files = true;
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        if !takes_value.contains(&name.as_str()) {
+            return Err(format!("unknown option `{name}` (see --help)"));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => iter.next().cloned().ok_or_else(|| format!("option `{name}` needs a value"))?,
+        };
+        flags.push((name, value));
+    }
+    Ok((flags, positional))
+}
+
+fn check(args: &[String]) -> Result<u8, String> {
+    let (flags, files) = options(args, &["--compute", "--public-ip", "--region", "--profile", "--format", "--color"])?;
+    let mut opts = Options::default();
+    let mut format = "text".to_string();
+    let mut color = "auto".to_string();
+    for (name, value) in flags {
+        match name.as_str() {
+            "--compute" => {
+                opts.compute = Some(match value.to_ascii_lowercase().as_str() {
+                    "cluster" => ComputeKind::Cluster,
+                    "instance" => ComputeKind::Instance,
+                    "vm" => ComputeKind::Vm,
+                    "hdinsight" => ComputeKind::HdInsight,
+                    "databricks" => ComputeKind::Databricks,
+                    _ => return Err(format!("--compute `{value}`: expected cluster, instance, vm, hdinsight or databricks")),
+                })
+            }
+            "--public-ip" => {
+                opts.public_ip = Some(match value.to_ascii_lowercase().as_str() {
+                    "yes" | "true" => true,
+                    "no" | "false" => false,
+                    _ => return Err(format!("--public-ip `{value}`: expected yes or no")),
+                })
+            }
+            "--region" => {
+                let r = amlvnet::input_region(&value);
+                if r.is_empty() || !r.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(format!("--region `{value}`: expected an ARM location name such as westus2"));
+                }
+                opts.region = Some(r);
+            }
+            "--profile" => opts.profile = Profile::parse(&value).ok_or_else(|| format!("--profile `{value}`: expected 2022-07, 2023-04 or latest"))?,
+            "--format" => {
+                if !["text", "json", "sarif", "markdown"].contains(&value.as_str()) {
+                    return Err(format!("--format `{value}`: expected text, json, sarif or markdown"));
+                }
+                format = value;
+            }
+            "--color" => {
+                if !["auto", "always", "never"].contains(&value.as_str()) {
+                    return Err(format!("--color `{value}`: expected auto, always or never"));
+                }
+                color = value;
+            }
+            _ => {}
+        }
+    }
+    if files.is_empty() {
+        return Err("check needs at least one FILE (or - for standard input)".into());
+    }
+    let mut documents = Vec::new();
+    let mut stdin_used = false;
+    for file in files {
+        let bytes = if file == "-" {
+            if stdin_used {
+                return Err("standard input (-) can be given only once".into());
+            }
+            stdin_used = true;
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("standard input: {e}"))?;
+            buf
+        } else {
+            std::fs::read(file).map_err(|e| format!("{file}: {}", e.to_string().to_lowercase()))?
+        };
+        let text = String::from_utf8(bytes).map_err(|e| format!("{file}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+        documents.push(Document::new(if file == "-" { "stdin" } else { file }, text));
+    }
+    let report = amlvnet::check(&documents, &opts);
+    let output = match format.as_str() {
+        "json" => json::report(&report).pretty() + "\n",
+        "sarif" => sarif::render(&report).pretty() + "\n",
+        "markdown" => markdown::render(&report),
+        _ => {
+            let use_color = match color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            text::render(&report, use_color)
+        }
+    };
+    write_out(&output)?;
+    let mut parse_errors = false;
+    for d in &report.documents {
+        if let Some((line, column, message)) = &d.error {
+            eprintln!("{}:{line}:{column}: {message}", d.name);
+            parse_errors = true;
+        }
+    }
+    Ok(if parse_errors {
+        2
+    } else if report.has_failures() {
+        1
+    } else {
+        0
+    })
+}
+
+fn write_out(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`amlvnet … | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("writing the report: {e}")),
+    }
+}
+
+fn rules(args: &[String]) -> Result<u8, String> {
+    let (flags, positional) = options(args, &["--format"])?;
+    if let Some(p) = positional.first() {
+        return Err(format!("unexpected argument `{p}`"));
+    }
+    let format = flags.into_iter().map(|(_, v)| v).last().unwrap_or_else(|| "text".into());
+    let checks = catalogue();
+    let output = match format.as_str() {
+        "json" => {
+            use amlvnet::report::json::J;
+            J::Arr(
+                checks
+                    .iter()
+                    .map(|c| {
+                        J::obj(vec![
+                            ("id", J::s(c.id)),
+                            ("name", J::s(c.name)),
+                            ("title", J::s(c.title)),
+                            ("severity", J::s(c.severity.as_str())),
+                            ("applies_to", J::s(c.applies_to())),
+                            (
+                                "docs",
+                                J::obj(vec![
+                                    ("what", J::s(c.docs.what)),
+                                    ("why", J::s(c.docs.why)),
+                                    ("example", J::s(c.docs.example)),
+                                    ("fix", J::s(c.docs.fix)),
+                                    ("source", J::s(c.docs.source)),
+                                ]),
+                            ),
+                        ])
+                    })
+                    .collect(),
+            )
+            .pretty()
+                + "\n"
+        }
+        "markdown" => markdown::catalogue(&checks),
+        "text" => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
+        other => return Err(format!("--format `{other}`: expected text, json or markdown")),
+    };
+    write_out(&output)?;
+    Ok(0)
+}
+
+fn explain(args: &[String]) -> Result<u8, String> {
+    let [id] = args else { return Err("explain needs exactly one check ID, e.g. `amlvnet explain AML-PIP-001`".into()) };
+    let check = find(id).ok_or_else(|| format!("no check `{id}`; `amlvnet rules` lists them"))?;
+    write_out(&markdown::explain(check))?;
+    Ok(0)
+}

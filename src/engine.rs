@@ -1,0 +1,369 @@
+//! One check run: documents and options in, report out.
+//!
+//! Resolves the scenario (user's choice, else what the documents imply, else defaults),
+//! finds the compute subnets and links each to its NSGs and route table, then runs every
+//! check of the catalogue.
+
+use crate::input::{self, Document};
+use crate::model::{same_resource, ComputeKind, InputIssue, Model, Nsg, Reference, RouteTable, Subnet};
+use crate::net::{Address, VnetExtent, REGION_MARKER};
+use crate::report::{DocumentSummary, Finding, NsgTable, Profile, Report, RuleRow, Scenario, Status};
+use crate::rules::{self, scope, Ctx, NsgState, RouteState, Target};
+use ipnet::IpNet;
+
+/// The user's explicit choices; `None` lets the documents decide.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub compute: Option<ComputeKind>,
+    pub public_ip: Option<bool>,
+    pub region: Option<String>,
+    pub profile: Profile,
+}
+
+/// Checks the documents and returns the full report.
+pub fn check(documents: &[Document], options: &Options) -> Report {
+    let mut model = input::read(documents);
+    let scenario = resolve_scenario(&model, options);
+    apply_region(&mut model, scenario.region.as_deref());
+    let mut notes = Vec::new();
+    let findings = if documents.is_empty() {
+        notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());
+        Vec::new()
+    } else {
+        run_checks(&model, &scenario)
+    };
+    let nsgs = model.nsgs.iter().map(nsg_table).collect();
+    let documents = model
+        .documents
+        .iter()
+        .map(|d| DocumentSummary { name: d.name.clone(), shape: d.shape.clone(), shape_label: d.shape_label.clone(), resources: d.resources.clone(), error: d.parse_error.clone() })
+        .collect();
+    Report { profile: options.profile, scenario, documents, findings, nsgs, notes }
+}
+
+fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {
+    let (targets, link_issues) = build_targets(model, scenario);
+    let workspace = model.workspaces.first();
+    let ctx = Ctx { model, scenario, targets, workspace, link_issues };
+    let bit = scenario_bit(scenario);
+    let mut findings = Vec::new();
+    for check in rules::catalogue() {
+        if check.scope & bit == 0 {
+            findings.push(check.finding(
+                Status::NotApplicable,
+                format!("applies to {}; the scenario is {} ({})", check.applies_to(), scenario.key(), describe(scenario)),
+            ));
+            continue;
+        }
+        let mut out = (check.run)(&ctx, check);
+        if out.is_empty() {
+            out.push(check.finding(Status::NotApplicable, "nothing to check in the inputs"));
+        }
+        findings.extend(out);
+    }
+    findings
+}
+
+fn describe(s: &Scenario) -> String {
+    match s.compute {
+        ComputeKind::Cluster | ComputeKind::Instance => {
+            format!("compute {} with {}", s.compute.as_str(), if s.public_ip { "public IP" } else { "no public IP" })
+        }
+        other => format!("compute {}", other.as_str()),
+    }
+}
+
+fn scenario_bit(s: &Scenario) -> u8 {
+    match (s.compute, s.public_ip) {
+        (ComputeKind::Cluster, true) => scope::CC_PIP,
+        (ComputeKind::Cluster, false) => scope::CC_NPIP,
+        (ComputeKind::Instance, true) => scope::CI_PIP,
+        (ComputeKind::Instance, false) => scope::CI_NPIP,
+        (ComputeKind::Databricks, _) => scope::DBX,
+        _ => scope::VMH,
+    }
+}
+
+/// The scenario: explicit options win; the documents fill in the rest; disagreements are noted.
+pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
+    let mut notes = Vec::new();
+    let doc_compute = model.computes.iter().find(|c| c.kind != ComputeKind::Other);
+    let compute = match (options.compute, doc_compute) {
+        (Some(k), Some(c)) if k != c.kind => {
+            notes.push(format!("compute type: you chose {}, but compute `{}` is {}; your choice wins", k.as_str(), c.name, c.kind.as_str()));
+            k
+        }
+        (Some(k), _) => k,
+        (None, Some(c)) => {
+            notes.push(format!("compute type {} from compute `{}`", c.kind.as_str(), c.name));
+            c.kind
+        }
+        (None, None) => ComputeKind::Cluster,
+    };
+    let doc_pip = model.computes.iter().filter(|c| c.kind == compute).find_map(|c| c.public_ip.map(|p| (p, c.name.clone())));
+    let public_ip = match (options.public_ip, doc_pip) {
+        (Some(p), Some((d, name))) if p != d => {
+            notes.push(format!(
+                "public IP: you chose {}, but compute `{name}` has enableNodePublicIp {d}; your choice wins",
+                if p { "yes" } else { "no" }
+            ));
+            p
+        }
+        (Some(p), _) => p,
+        (None, Some((d, name))) => {
+            notes.push(format!("public IP mode from compute `{name}` (enableNodePublicIp {d})"));
+            d
+        }
+        (None, None) => {
+            if model.computes.iter().any(|c| c.kind == compute) {
+                notes.push("public IP: the compute doesn't set enableNodePublicIp, so the API default (public IP) applies".into());
+            }
+            true
+        }
+    };
+    let concrete = |l: &&String| l.as_str() != REGION_MARKER && !l.is_empty();
+    let workspace_region = model.workspaces.iter().filter_map(|w| w.location.as_ref()).find(concrete).cloned();
+    let doc_regions: Vec<&String> = model.locations.iter().filter(concrete).collect();
+    let doc_region = workspace_region.clone().or_else(|| if doc_regions.len() == 1 { doc_regions.first().map(|s| s.to_string()) } else { None });
+    let region = match (&options.region, &doc_region) {
+        (Some(r), Some(d)) if !r.eq_ignore_ascii_case(d) => {
+            notes.push(format!("region: you chose {r}, but the documents say {d}; your choice wins"));
+            Some(r.to_ascii_lowercase())
+        }
+        (Some(r), _) => Some(crate::input_region(r)),
+        (None, Some(d)) => {
+            notes.push(format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }));
+            Some(d.clone())
+        }
+        (None, None) => {
+            if doc_regions.len() > 1 {
+                notes.push(format!(
+                    "region: the documents name several ({}); pass --region",
+                    doc_regions.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            None
+        }
+    };
+    Scenario { compute, public_ip, region, profile: options.profile, notes }
+}
+
+/// Replaces the template region marker in rule tags with the scenario's region.
+fn apply_region(model: &mut Model, region: Option<&str>) {
+    for nsg in &mut model.nsgs {
+        for rule in &mut nsg.rules {
+            for list in [&mut rule.source, &mut rule.destination] {
+                for a in list.iter_mut() {
+                    if matches!(a, Address::Tag { region: Some(r), .. } if r == REGION_MARKER) {
+                        *a = std::mem::replace(a, Address::Any).with_region(region);
+                    }
+                }
+            }
+        }
+    }
+}
+
+const SPECIAL_SUBNETS: &[&str] = &["azurebastionsubnet", "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"];
+
+fn find_nsg<'m>(model: &'m Model, r: &Reference) -> Option<&'m Nsg> {
+    model
+        .nsgs
+        .iter()
+        .find(|n| n.id.as_deref().is_some_and(|id| same_resource(id, &r.id)))
+        .or_else(|| model.nsgs.iter().find(|n| n.name.eq_ignore_ascii_case(r.name())))
+}
+
+fn find_route_table<'m>(model: &'m Model, r: &Reference) -> Option<&'m RouteTable> {
+    model
+        .route_tables
+        .iter()
+        .find(|n| n.id.as_deref().is_some_and(|id| same_resource(id, &r.id)))
+        .or_else(|| model.route_tables.iter().find(|n| n.name.eq_ignore_ascii_case(r.name())))
+}
+
+fn find_subnet<'m>(model: &'m Model, r: &Reference) -> Option<&'m Subnet> {
+    let vnet = crate::model::vnet_of_subnet_id(&r.id);
+    model.subnets.iter().find(|s| s.id.as_deref().is_some_and(|id| same_resource(id, &r.id))).or_else(|| {
+        model.subnets.iter().find(|s| {
+            s.name.eq_ignore_ascii_case(r.name())
+                && match (&vnet, &s.vnet) {
+                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) || a.contains('<') || b.contains('<') || a.contains("..."),
+                    _ => true,
+                }
+        })
+    })
+}
+
+fn missing(issues: &mut Vec<InputIssue>, r: &Reference, message: String) -> String {
+    if !issues.iter().any(|i| i.message == message) {
+        issues.push(InputIssue { id: "AML-INP-006", message: message.clone(), loc: r.loc.clone(), warn: false });
+    }
+    message
+}
+
+/// The UDR prefixes that join VirtualNetwork (spec 1.5).
+fn vnet_extent(table: Option<&RouteTable>) -> VnetExtent {
+    let mut extent = VnetExtent::default();
+    let Some(table) = table else { return extent };
+    let nets: Vec<IpNet> = table.routes.iter().filter_map(|r| r.address_prefix.as_deref()).filter_map(|p| p.trim().parse::<IpNet>().ok()).collect();
+    let all: IpNet = "0.0.0.0/0".parse().unwrap_or_default();
+    extent.has_default_route = IpNet::aggregate(&nets).iter().any(|n| n.contains(&all));
+    extent.has_public_route = nets.iter().any(|n| !crate::net::is_private(n));
+    extent
+}
+
+fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<InputIssue>) -> Target<'m> {
+    let nsg = match &subnet.nsg {
+        None => match model.nsgs.iter().find(|n| n.attached_subnets.iter().any(|id| subnet.id.as_deref().is_some_and(|sid| same_resource(id, sid)))) {
+            Some(n) => NsgState::Given(n),
+            None => NsgState::None,
+        },
+        Some(r) => match find_nsg(model, r) {
+            Some(n) => NsgState::Given(n),
+            None => NsgState::Missing(missing(
+                issues,
+                r,
+                format!("subnet `{}` uses NSG `{}`, which is not among the inputs: add `az network nsg show --name {}`", subnet.name, r.name(), r.name()),
+            )),
+        },
+    };
+    let route_table = match &subnet.route_table {
+        None => RouteState::None,
+        Some(r) => match find_route_table(model, r) {
+            Some(t) => RouteState::Given(t),
+            None => RouteState::Missing(missing(
+                issues,
+                r,
+                format!("subnet `{}` uses route table `{}`, which is not among the inputs: add `az network route-table show --name {}`", subnet.name, r.name(), r.name()),
+            )),
+        },
+    };
+    let nic_nsg = model
+        .nics
+        .iter()
+        .filter(|nic| nic.subnets.iter().any(|r| find_subnet(model, r).is_some_and(|s| std::ptr::eq(s, subnet))))
+        .find_map(|nic| nic.nsg.as_ref().and_then(|r| find_nsg(model, r)));
+    let extent = vnet_extent(match &route_table {
+        RouteState::Given(t) => Some(*t),
+        _ => None,
+    });
+    Target {
+        label: subnet.name.clone(),
+        subject_kind: "subnet",
+        subnet: Some(subnet),
+        nsg,
+        nic_nsg,
+        route_table,
+        computes: Vec::new(),
+        vnet_extent: extent,
+    }
+}
+
+/// The compute subnets to check, and the AML-INP-006 issues found on the way.
+fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>, Vec<InputIssue>) {
+    let mut issues = Vec::new();
+    let mut targets: Vec<Target<'m>> = Vec::new();
+    let training = |k: ComputeKind| matches!(k, ComputeKind::Cluster | ComputeKind::Instance | ComputeKind::Vm | ComputeKind::HdInsight);
+    let relevant: Vec<_> = model.computes.iter().filter(|c| c.kind == scenario.compute).collect();
+    let computes: Vec<_> = if relevant.is_empty() { model.computes.iter().filter(|c| training(c.kind)).collect() } else { relevant };
+    let mut unresolved_compute_subnet = false;
+    for c in computes {
+        let Some(r) = &c.subnet else { continue };
+        match find_subnet(model, r) {
+            Some(s) => match targets.iter_mut().find(|t| t.subnet.is_some_and(|x| std::ptr::eq(x, s))) {
+                Some(t) => t.computes.push(c),
+                None => {
+                    let mut t = subnet_target(model, s, &mut issues);
+                    t.computes.push(c);
+                    targets.push(t);
+                }
+            },
+            None => {
+                unresolved_compute_subnet = true;
+                missing(&mut issues, r, format!("compute `{}` uses subnet `{}`, which is not among the inputs: add `az network vnet subnet show --name {}`", c.name, r.name(), r.name()));
+            }
+        }
+    }
+    if targets.is_empty() && scenario.compute == ComputeKind::Databricks {
+        let named: Vec<String> = model.databricks.iter().flat_map(|d| [d.public_subnet.clone(), d.private_subnet.clone()]).flatten().collect();
+        for s in &model.subnets {
+            let delegated = s.delegations.iter().any(|d| d.eq_ignore_ascii_case("Microsoft.Databricks/workspaces"));
+            if delegated || named.iter().any(|n| n.eq_ignore_ascii_case(&s.name)) {
+                targets.push(subnet_target(model, s, &mut issues));
+            }
+        }
+    }
+    if targets.is_empty() && !unresolved_compute_subnet {
+        for s in model.subnets.iter().filter(|s| !SPECIAL_SUBNETS.contains(&s.name.to_ascii_lowercase().as_str())) {
+            targets.push(subnet_target(model, s, &mut issues));
+        }
+    }
+    if targets.is_empty() {
+        // No subnet: every NSG given is taken as the compute subnet's NSG (contract).
+        let route_table = match model.route_tables.as_slice() {
+            [one] => RouteState::Given(one),
+            [] => RouteState::Missing("no route table or subnet was given".into()),
+            _ => RouteState::Missing("several route tables were given but no subnet says which applies".into()),
+        };
+        let extent = vnet_extent(match &route_table {
+            RouteState::Given(t) => Some(*t),
+            _ => None,
+        });
+        let computes: Vec<_> = model.computes.iter().filter(|c| c.kind == scenario.compute).collect();
+        for n in &model.nsgs {
+            let attached = n.attached_subnets.first().map(|id| id.rsplit('/').next().unwrap_or(id).to_string());
+            targets.push(Target {
+                label: match attached {
+                    Some(s) => format!("subnet {s} (NSG {})", n.name),
+                    None => format!("the compute subnet (NSG {})", n.name),
+                },
+                subject_kind: "nsg",
+                subnet: None,
+                nsg: NsgState::Given(n),
+                nic_nsg: None,
+                route_table: route_table.clone(),
+                computes: computes.clone(),
+                vnet_extent: extent,
+            });
+        }
+        if targets.is_empty() {
+            targets.push(Target {
+                label: "the compute subnet".into(),
+                subject_kind: "subnet",
+                subnet: None,
+                nsg: NsgState::Missing("no NSG or subnet was given: paste `az network nsg show` or the subnet's JSON".into()),
+                nic_nsg: None,
+                route_table: route_table.clone(),
+                computes,
+                vnet_extent: extent,
+            });
+        }
+    }
+    (targets, issues)
+}
+
+fn nsg_table(nsg: &Nsg) -> NsgTable {
+    let join = |a: &[Address]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+    NsgTable {
+        name: nsg.name.clone(),
+        defaults_added: nsg.defaults_added,
+        rules: nsg
+            .rules
+            .iter()
+            .map(|r| RuleRow {
+                name: r.name.clone(),
+                priority: r.priority,
+                direction: r.direction.map(|d| d.as_str()).unwrap_or("?").into(),
+                access: r.access.map(|d| d.as_str()).unwrap_or("?").into(),
+                protocol: r.protocol.map(|d| d.as_str()).unwrap_or("?").into(),
+                source: join(&r.source),
+                source_ports: r.source_ports.to_string(),
+                destination: join(&r.destination),
+                destination_ports: r.destination_ports.to_string(),
+                is_default: r.is_default,
+                valid: r.valid,
+                location: r.loc.clone(),
+            })
+            .collect(),
+    }
+}

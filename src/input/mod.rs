@@ -1,0 +1,80 @@
+//! Input documents to the model: shape detection, extraction and linking.
+//!
+//! Every shape of spec section 5 is read here and nowhere else. Keys are matched
+//! case-insensitively. A field Azure would reject becomes an AML-INP-004 issue and an
+//! "uncertain" value in the model; an unresolved template expression becomes AML-INP-005.
+
+mod extract;
+pub mod template;
+
+use crate::json::{self, Node, Value};
+use crate::model::{DocumentInfo, InputIssue, Loc, Model};
+
+/// One input document: a file name and its text.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub name: String,
+    pub text: String,
+}
+
+impl Document {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Document {
+        Document { name: name.into(), text: text.into() }
+    }
+}
+
+/// Reads every document into one model and links its resources.
+pub fn read(documents: &[Document]) -> Model {
+    let mut model = Model::default();
+    let mut parsed: Vec<Option<Node>> = Vec::new();
+    for (index, doc) in documents.iter().enumerate() {
+        let mut info = DocumentInfo { name: doc.name.clone(), ..DocumentInfo::default() };
+        match json::parse(&doc.text) {
+            Ok(node) => parsed.push(Some(node)),
+            Err(e) => {
+                info.shape = "invalid-json".into();
+                info.shape_label = "not JSON".into();
+                info.parse_error = Some((e.pos.line, e.pos.column, e.message.clone()));
+                model.issues.push(InputIssue {
+                    id: "AML-INP-001",
+                    message: format!("{}:{}:{}: {}", doc.name, e.pos.line, e.pos.column, e.message),
+                    loc: Some(Loc { document: index, pointer: String::new(), line: e.pos.line, column: e.pos.column }),
+                    warn: false,
+                });
+                parsed.push(None);
+            }
+        }
+        model.documents.push(info);
+    }
+    // Parameters files apply to every template among the inputs.
+    let parameters_files: Vec<&Node> = parsed.iter().flatten().filter(|n| is_parameters_file(n)).collect();
+    let parameters = parameters_files.first().copied();
+    for (index, node) in parsed.iter().enumerate() {
+        let Some(node) = node else { continue };
+        let mut reader = extract::Reader::new(&mut model, index);
+        reader.document(node, parameters);
+    }
+    extract::link(&mut model);
+    model
+}
+
+fn is_parameters_file(node: &Node) -> bool {
+    let schema = node.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
+    if schema.contains("deploymentparameters") {
+        return true;
+    }
+    node.get("resources").is_none()
+        && node.get("responses").is_none()
+        && node.get("type").is_none()
+        && node.get("parameters").and_then(|p| p.as_object()).is_some_and(|members| {
+            !members.is_empty() && members.iter().all(|(_, v)| v.get("value").is_some() || v.get("reference").is_some())
+        })
+}
+
+/// Text of a string node, or the symbol of an unresolved one.
+pub(crate) fn text_of(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) | Value::Unresolved(s) => Some(s.clone()),
+        _ => None,
+    }
+}

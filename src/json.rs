@@ -1,0 +1,479 @@
+//! A JSON parser that remembers where every value came from.
+//!
+//! `serde_json` forgets positions, and every finding must point at the line and column of
+//! the rule or field that decided it, so the core parses JSON itself. The parser is
+//! iterative in its bookkeeping of lines and columns (linear in the input, also for a
+//! 20 MB document on one line), limits nesting depth instead of overflowing the stack,
+//! and reports errors as `line:column: message`.
+//!
+//! Object keys keep their order and are looked up case-insensitively, as ARM does.
+
+use std::fmt;
+
+/// Deepest nesting accepted. Real Azure documents stay far below this.
+pub const MAX_DEPTH: usize = 256;
+
+/// A position in the original text: 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One JSON value with the position of its first character.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// The JSON value kinds, plus `Unresolved` for template expressions the engine could not
+/// evaluate (never produced by the parser).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<(String, Node)>),
+    /// A template expression that could not be resolved; the text says what it was.
+    Unresolved(String),
+}
+
+/// A parse error with its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.pos.line, self.pos.column, self.message)
+    }
+}
+
+impl Node {
+    /// A node without a meaningful position (synthesised values).
+    pub fn synthetic(value: Value, pos: Pos) -> Node {
+        Node { value, pos }
+    }
+
+    /// Member of an object, key compared case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Object(members) => members
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Member that is not JSON `null`.
+    pub fn get_present(&self, key: &str) -> Option<&Node> {
+        self.get(key).filter(|n| !matches!(n.value, Value::Null))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Node)]> {
+        match &self.value {
+            Value::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.value, Value::Object(_))
+    }
+
+    pub fn is_unresolved(&self) -> bool {
+        matches!(self.value, Value::Unresolved(_))
+    }
+
+    /// A short human description of the value, for messages.
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format_number(*n),
+            Value::String(s) => format!("\"{}\"", truncate(s, 60)),
+            Value::Array(_) => "an array".into(),
+            Value::Object(_) => "an object".into(),
+            Value::Unresolved(e) => format!("unresolved expression {}", truncate(e, 80)),
+        }
+    }
+}
+
+/// Formats a number the way JSON writes it (integers without a fraction).
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Shortens text for messages, on a character boundary.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Parses one JSON document.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut parser = Parser { bytes: text.as_bytes(), text, at: 0, line: 1, column: 1 };
+    parser.skip_whitespace();
+    if parser.at >= parser.bytes.len() {
+        return Err(parser.error("empty document: expected a JSON value"));
+    }
+    let node = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.at < parser.bytes.len() {
+        return Err(parser.error("unexpected text after the JSON value"));
+    }
+    Ok(node)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    at: usize,
+    line: u32,
+    column: u32,
+}
+
+impl Parser<'_> {
+    fn pos(&self) -> Pos {
+        Pos { line: self.line, column: self.column }
+    }
+
+    fn error(&self, message: &str) -> ParseError {
+        ParseError { message: message.to_string(), pos: self.pos() }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn bump(&mut self) {
+        if let Some(b) = self.peek() {
+            self.at += 1;
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 1;
+            } else if b & 0xC0 != 0x80 {
+                self.column += 1;
+            }
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.bump();
+        }
+    }
+
+    fn expect_literal(&mut self, word: &str, value: Value) -> Result<Node, ParseError> {
+        let pos = self.pos();
+        let end = self.at + word.len();
+        if self.bytes.get(self.at..end) == Some(word.as_bytes()) {
+            for _ in 0..word.len() {
+                self.bump();
+            }
+            Ok(Node { value, pos })
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn unexpected(&self) -> ParseError {
+        match self.text.get(self.at..).and_then(|rest| rest.chars().next()) {
+            None => self.error("unexpected end of input"),
+            Some('<') if self.text.get(self.at..).is_some_and(|r| r.starts_with("<<<<<<<")) => {
+                self.error("unexpected `<<<<<<<`: the file holds an unresolved git merge conflict")
+            }
+            Some('=') if self.text.get(self.at..).is_some_and(|r| r.starts_with("=======")) => {
+                self.error("unexpected `=======`: the file holds an unresolved git merge conflict")
+            }
+            Some(c) => self.error(&format!("unexpected character `{}`", c.escape_default())),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error(&format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                let pos = self.pos();
+                let s = self.string()?;
+                Ok(Node { value: Value::String(s), pos })
+            }
+            Some(b't') => self.expect_literal("true", Value::Bool(true)),
+            Some(b'f') => self.expect_literal("false", Value::Bool(false)),
+            Some(b'n') => self.expect_literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
+        let pos = self.pos();
+        self.bump();
+        let mut members = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.bump();
+            return Ok(Node { value: Value::Object(members), pos });
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(if self.peek().is_none() {
+                    self.unexpected()
+                } else {
+                    let e = self.unexpected();
+                    ParseError { message: format!("{}; expected a quoted member name", e.message), pos: e.pos }
+                });
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                let e = self.unexpected();
+                return Err(ParseError { message: format!("{}; expected `:`", e.message), pos: e.pos });
+            }
+            self.bump();
+            self.skip_whitespace();
+            let value = self.value(depth + 1)?;
+            members.push((key, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.bump(),
+                Some(b'}') => {
+                    self.bump();
+                    return Ok(Node { value: Value::Object(members), pos });
+                }
+                _ => {
+                    let e = self.unexpected();
+                    return Err(ParseError { message: format!("{}; expected `,` or `}}`", e.message), pos: e.pos });
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Node, ParseError> {
+        let pos = self.pos();
+        self.bump();
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.bump();
+            return Ok(Node { value: Value::Array(items), pos });
+        }
+        loop {
+            self.skip_whitespace();
+            items.push(self.value(depth + 1)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.bump(),
+                Some(b']') => {
+                    self.bump();
+                    return Ok(Node { value: Value::Array(items), pos });
+                }
+                _ => {
+                    let e = self.unexpected();
+                    return Err(ParseError { message: format!("{}; expected `,` or `]`", e.message), pos: e.pos });
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(b @ b'0'..=b'9') => u32::from(b - b'0'),
+                Some(b @ b'a'..=b'f') => u32::from(b - b'a' + 10),
+                Some(b @ b'A'..=b'F') => u32::from(b - b'A' + 10),
+                _ => return Err(self.error("invalid \\u escape")),
+            };
+            code = code * 16 + digit;
+            self.bump();
+        }
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.bump(); // opening quote
+        let mut out = String::new();
+        loop {
+            // Copy a run of plain characters at once.
+            let start = self.at;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.bump();
+            }
+            if let Some(run) = self.text.get(start..self.at) {
+                out.push_str(run);
+            }
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.bump();
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.bump();
+                    let c = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.bump();
+                            let high = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&high)
+                                && self.bytes.get(self.at..self.at + 2) == Some(b"\\u")
+                            {
+                                self.bump();
+                                self.bump();
+                                let low = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&low) {
+                                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                                } else {
+                                    0xFFFD
+                                }
+                            } else {
+                                high
+                            };
+                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                            continue;
+                        }
+                        _ => return Err(self.error("invalid escape in string")),
+                    };
+                    out.push(c);
+                    self.bump();
+                }
+                Some(_) => return Err(self.error("control character in string (a raw line break?)")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Node, ParseError> {
+        let pos = self.pos();
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.bump();
+        }
+        let digits = |p: &mut Self| {
+            let s = p.at;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.bump();
+            }
+            p.at > s
+        };
+        if !digits(self) {
+            return Err(self.error("invalid number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.bump();
+            if !digits(self) {
+                return Err(self.error("invalid number: digits expected after `.`"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.bump();
+            if let Some(b'+' | b'-') = self.peek() {
+                self.bump();
+            }
+            if !digits(self) {
+                return Err(self.error("invalid number: digits expected in exponent"));
+            }
+        }
+        let text = self.text.get(start..self.at).unwrap_or("0");
+        let n: f64 = text.parse().map_err(|_| ParseError { message: "invalid number".into(), pos })?;
+        Ok(Node { value: Value::Number(n), pos })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_case_insensitive_keys() {
+        let doc = parse("{\n  \"Name\": \"x\",\n  \"list\": [1, true]\n}").unwrap_or_else(|_| Node::synthetic(Value::Null, Pos::default()));
+        let name = doc.get("name");
+        assert_eq!(name.map(|n| n.pos), Some(Pos { line: 2, column: 11 }));
+        assert_eq!(doc.get("LIST").and_then(|l| l.as_array()).map(|a| a.len()), Some(2));
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let e = parse("{\n  \"a\": 1,\n  \"b\" 2\n}").err();
+        assert_eq!(e.map(|e| e.to_string()), Some("3:7: unexpected character `2`; expected `:`".into()));
+        assert!(parse("").is_err());
+        assert!(parse("   ").is_err());
+        assert!(parse("[1,]").is_err());
+        assert!(parse("{\"a\":1} x").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let e = parse(&text).err();
+        assert!(e.is_some_and(|e| e.message.contains("nested deeper")));
+    }
+
+    #[test]
+    fn merge_markers_are_named() {
+        let e = parse("{\n<<<<<<< HEAD\n}").err();
+        assert!(e.is_some_and(|e| e.message.contains("merge conflict") && e.pos.line == 2));
+    }
+
+    #[test]
+    fn unicode_columns_count_characters() {
+        let doc = parse("{\"é\": \"ü\", \"k\": 1}").unwrap_or_else(|_| Node::synthetic(Value::Null, Pos::default()));
+        assert_eq!(doc.get("k").map(|n| n.pos.column), Some(17));
+        let esc = parse("\"\\u00e9\\ud83d\\ude00\"").ok();
+        assert_eq!(esc.and_then(|n| n.as_str().map(String::from)), Some("é😀".into()));
+    }
+}

@@ -1,0 +1,33 @@
+//! amlvnet: checks Azure network JSON against the requirements of Azure ML training
+//! compute in a virtual network, before anything is deployed.
+//!
+//! Invariants:
+//! - the core does no I/O, reads no clock, and never panics on user input
+//!   (clippy denies `unwrap`, `expect`, `panic` and slice indexing);
+//! - `rules` depend on `nsg` and `net`, never the reverse; checks never parse input;
+//! - only `report` defines what is written out; `input` only reads.
+//!
+//! Flow: `input` reads every document shape into one `model`; `engine` resolves the
+//! scenario and the compute subnets; each check of `rules` queries `nsg` and returns
+//! findings; `report` renders them as text, JSON, SARIF or Markdown.
+
+pub mod engine;
+pub mod input;
+pub mod json;
+pub mod model;
+pub mod net;
+pub mod nsg;
+pub mod report;
+pub mod rules;
+
+pub use engine::{check, Options};
+pub use input::Document;
+pub use report::{Profile, Report, Status};
+
+/// The tool's version, as written in reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Normalises a region name to the ARM location form (`West US 2` → `westus2`).
+pub fn input_region(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}

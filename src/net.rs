@@ -1,0 +1,587 @@
+//! Addresses, prefixes, ports, protocols and service tags, and the three-valued
+//! containment lattice of spec section 1.5.
+//!
+//! Nothing here knows about NSGs or checks: `nsg` and `rules` build on it.
+
+use ipnet::{IpNet, Ipv4Net};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// How much of a required endpoint (or port set) a rule field covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cover {
+    /// Every address of the endpoint is matched.
+    Full,
+    /// No address of the endpoint is matched.
+    None,
+    /// Part of it, or it cannot be known without Microsoft's IP lists.
+    Partial,
+}
+
+impl Cover {
+    /// Union over the items of one rule field.
+    pub fn union(items: impl IntoIterator<Item = Cover>) -> Cover {
+        let mut out = Cover::None;
+        for c in items {
+            match c {
+                Cover::Full => return Cover::Full,
+                Cover::Partial => out = Cover::Partial,
+                Cover::None => {}
+            }
+        }
+        out
+    }
+}
+
+/// Protocols of an NSG rule (`*`, `Any` and `All` are all `Any`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Any,
+    Tcp,
+    Udp,
+    Icmp,
+    Esp,
+    Ah,
+}
+
+impl Protocol {
+    pub fn parse(text: &str) -> Option<Protocol> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "*" | "any" | "all" => Protocol::Any,
+            "tcp" => Protocol::Tcp,
+            "udp" => Protocol::Udp,
+            "icmp" => Protocol::Icmp,
+            "esp" => Protocol::Esp,
+            "ah" => Protocol::Ah,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Any => "*",
+            Protocol::Tcp => "Tcp",
+            Protocol::Udp => "Udp",
+            Protocol::Icmp => "Icmp",
+            Protocol::Esp => "Esp",
+            Protocol::Ah => "Ah",
+        }
+    }
+
+    /// Whether a rule with this protocol matches traffic of `flow`.
+    pub fn matches(self, flow: Protocol) -> bool {
+        self == Protocol::Any || self == flow
+    }
+}
+
+/// Traffic direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+impl Direction {
+    pub fn parse(text: &str) -> Option<Direction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "inbound" => Some(Direction::Inbound),
+            "outbound" => Some(Direction::Outbound),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+        }
+    }
+}
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Allow,
+    Deny,
+}
+
+impl Access {
+    pub fn parse(text: &str) -> Option<Access> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "allow" => Some(Access::Allow),
+            "deny" => Some(Access::Deny),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Allow => "Allow",
+            Access::Deny => "Deny",
+        }
+    }
+}
+
+/// An inclusive port range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PortRange {
+    pub low: u16,
+    pub high: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { low: 0, high: 65535 };
+
+    /// Parses `*`, `N` or `N-M` (effective-rules output writes `N-N`).
+    pub fn parse(text: &str) -> Option<PortRange> {
+        let t = text.trim();
+        if t == "*" || t.eq_ignore_ascii_case("any") {
+            return Some(PortRange::ALL);
+        }
+        let (low, high) = match t.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?),
+            None => {
+                let p = t.parse::<u16>().ok()?;
+                (p, p)
+            }
+        };
+        (low <= high).then_some(PortRange { low, high })
+    }
+
+    pub fn contains(self, port: u16) -> bool {
+        self.low <= port && port <= self.high
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == PortRange::ALL {
+            write!(f, "*")
+        } else if self.low == self.high {
+            write!(f, "{}", self.low)
+        } else {
+            write!(f, "{}-{}", self.low, self.high)
+        }
+    }
+}
+
+/// The ports of one rule field, or `None` when a value was invalid or unresolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortSet {
+    pub ranges: Vec<PortRange>,
+    /// True when at least one item could not be read; such a field never matches fully.
+    pub uncertain: bool,
+}
+
+impl PortSet {
+    pub fn all() -> PortSet {
+        PortSet { ranges: vec![PortRange::ALL], uncertain: false }
+    }
+
+    /// Whether the set holds every port (a union of ranges may, too).
+    pub fn covers_all(&self) -> bool {
+        if self.uncertain {
+            return false;
+        }
+        let mut ranges = self.ranges.clone();
+        ranges.sort();
+        let mut next: u32 = 0;
+        for r in ranges {
+            if u32::from(r.low) > next {
+                return false;
+            }
+            next = next.max(u32::from(r.high) + 1);
+        }
+        next > 65535
+    }
+
+    /// Cover of one destination port.
+    pub fn cover_port(&self, port: u16) -> Cover {
+        if self.ranges.iter().any(|r| r.contains(port)) {
+            Cover::Full
+        } else if self.uncertain {
+            Cover::Partial
+        } else {
+            Cover::None
+        }
+    }
+
+    pub fn contains_port(&self, port: u16) -> bool {
+        self.ranges.iter().any(|r| r.contains(port))
+    }
+}
+
+impl fmt::Display for PortSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.ranges.iter().map(|r| r.to_string()).collect();
+        write!(f, "{}", parts.join(","))?;
+        if self.uncertain {
+            write!(f, "{}?", if parts.is_empty() { "" } else { "," })?;
+        }
+        Ok(())
+    }
+}
+
+/// Marker the template reader writes for `resourceGroup().location`: the deployment region.
+pub const REGION_MARKER: &str = "$region";
+
+/// Region of a required endpoint when the scenario's region is not known: any regional
+/// rule then covers it only partly.
+pub const REGION_UNKNOWN: &str = "?";
+
+/// An address item of an NSG rule, after normalisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// `*`, `0.0.0.0/0`, `Any`.
+    Any,
+    Internet,
+    VirtualNetwork,
+    AzureLoadBalancer,
+    /// `AzureCloud` or `AzureCloud.<region>`.
+    AzureCloud,
+    /// A service tag, with its region suffix in lower case.
+    Tag { name: String, region: Option<String> },
+    /// An IP address or CIDR.
+    Prefix(IpNet),
+    /// An application security group, by ID.
+    Asg(String),
+    /// A value that could not be read (invalid or an unresolved expression).
+    Unknown(String),
+}
+
+impl Address {
+    /// Parses one address prefix: `*`, a tag, an IP or a CIDR. `None` means invalid.
+    pub fn parse(text: &str) -> Option<Address> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let lower = t.to_ascii_lowercase();
+        match lower.as_str() {
+            "*" | "any" | "0.0.0.0/0" => return Some(Address::Any),
+            "internet" => return Some(Address::Internet),
+            "virtualnetwork" | "virtual_network" => return Some(Address::VirtualNetwork),
+            "azureloadbalancer" | "azure_loadbalancer" => return Some(Address::AzureLoadBalancer),
+            _ => {}
+        }
+        if t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') {
+            if let Ok(net) = t.parse::<IpNet>() {
+                return Some(Address::Prefix(net.trunc()));
+            }
+            if let Ok(ip) = t.parse::<std::net::IpAddr>() {
+                return Some(Address::Prefix(IpNet::from(ip)));
+            }
+            return None;
+        }
+        let (name, region) = match t.split_once('.') {
+            Some((n, r)) => (n, Some(r.to_ascii_lowercase())),
+            None => (t, None),
+        };
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.is_empty() {
+            return None;
+        }
+        if region.as_deref().is_some_and(|r| r.is_empty() || r.contains(|c: char| c.is_whitespace())) {
+            return None;
+        }
+        if name.eq_ignore_ascii_case("AzureCloud") {
+            return Some(Address::AzureCloud);
+        }
+        Some(Address::Tag { name: canonical_tag(name), region })
+    }
+
+    /// Substitutes the deployment region for the template's region marker.
+    pub fn with_region(self, region: Option<&str>) -> Address {
+        match self {
+            Address::Tag { name, region: Some(r) } if r == REGION_MARKER => match region {
+                Some(real) => Address::Tag { name, region: Some(real.to_string()) },
+                None => Address::Unknown(format!("{name}.<region of the deployment>")),
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Any => write!(f, "*"),
+            Address::Internet => write!(f, "Internet"),
+            Address::VirtualNetwork => write!(f, "VirtualNetwork"),
+            Address::AzureLoadBalancer => write!(f, "AzureLoadBalancer"),
+            Address::AzureCloud => write!(f, "AzureCloud"),
+            Address::Tag { name, region: Some(r) } => write!(f, "{name}.{r}"),
+            Address::Tag { name, region: None } => write!(f, "{name}"),
+            Address::Prefix(n) => write!(f, "{n}"),
+            Address::Asg(id) => write!(f, "ASG {}", id.rsplit('/').next().unwrap_or(id)),
+            Address::Unknown(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// Canonical spelling of the tag names the engine reasons about; doc misspellings
+/// (`ContainerRegistry`, `Keyvault`, `MCR`, `Frontdoor`) map to the real tags.
+pub fn canonical_tag(name: &str) -> String {
+    let known = [
+        "AzureActiveDirectory",
+        "AzureMachineLearning",
+        "BatchNodeManagement",
+        "AzureResourceManager",
+        "Storage",
+        "AzureFrontDoor",
+        "MicrosoftContainerRegistry",
+        "AzureContainerRegistry",
+        "AzureMonitor",
+        "AzureKeyVault",
+        "AzureDatabricks",
+        "Sql",
+        "EventHub",
+        "GatewayManager",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let alias = match lower.as_str() {
+        "containerregistry" => Some("AzureContainerRegistry"),
+        "keyvault" => Some("AzureKeyVault"),
+        "mcr" => Some("MicrosoftContainerRegistry"),
+        "frontdoor" => Some("AzureFrontDoor"),
+        _ => None,
+    };
+    if let Some(a) = alias {
+        return a.to_string();
+    }
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A required endpoint of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A public Azure service tag (`BatchNodeManagement`, `Storage.westus2`, …). The
+    /// region is `None` for a global tag. `suffix` is the tag's second part when it is not a
+    /// region (`AzureFrontDoor.FrontEnd`).
+    Service { name: String, region: Option<String> },
+    /// Display case of a tag's second part: regions are lower case, Front Door's sub-tags
+/// are `FrontEnd` and `FirstParty`.
+pub fn sub_tag_case(part: &str) -> &str {
+    match part {
+        "frontend" => "FrontEnd",
+        "firstparty" => "FirstParty",
+        "backend" => "Backend",
+        other => other,
+    }
+}
+
+/// The VirtualNetwork tag as a source or destination.
+    VirtualNetwork,
+    /// The compute subnet, with its prefixes when known.
+    Subnet(Vec<IpNet>),
+    /// The Azure host address 168.63.129.16.
+    LoadBalancer,
+    /// Explicit prefixes (used by tests and for exact endpoints).
+    Prefixes(Vec<IpNet>),
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Service { name, region: Some(r) } => write!(f, "{name}.{}", sub_tag_case(r)),
+            Endpoint::Service { name, region: None } => write!(f, "{name}"),
+            Endpoint::VirtualNetwork => write!(f, "VirtualNetwork"),
+            Endpoint::Subnet(p) if p.is_empty() => write!(f, "the compute subnet"),
+            Endpoint::Subnet(p) => {
+                write!(f, "the compute subnet ({})", p.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "))
+            }
+            Endpoint::LoadBalancer => write!(f, "AzureLoadBalancer"),
+            Endpoint::Prefixes(p) => write!(f, "{}", p.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        }
+    }
+}
+
+/// What the VirtualNetwork tag holds beyond private space, because of the subnet's
+/// user-defined routes (spec 1.5: UDR prefixes join VirtualNetwork).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VnetExtent {
+    /// A `0.0.0.0/0` UDR (or routes covering all public space) puts everything in VirtualNetwork.
+    pub has_default_route: bool,
+    /// Some other public prefix is routed by a UDR.
+    pub has_public_route: bool,
+}
+
+/// The address of Azure's host (AzureLoadBalancer, DNS, health probes).
+pub const HOST_IP: Ipv4Addr = Ipv4Addr::new(168, 63, 129, 16);
+
+/// Whether the prefix is private or shared space (RFC 1918, 100.64/10, link-local).
+pub fn is_private(net: &IpNet) -> bool {
+    match net {
+        IpNet::V4(n) => {
+            let private: [Ipv4Net; 4] = [
+                Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), 8).unwrap_or_default(),
+                Ipv4Net::new(Ipv4Addr::new(172, 16, 0, 0), 12).unwrap_or_default(),
+                Ipv4Net::new(Ipv4Addr::new(192, 168, 0, 0), 16).unwrap_or_default(),
+                Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 10).unwrap_or_default(),
+            ];
+            private.iter().any(|p| p.contains(n))
+        }
+        IpNet::V6(n) => n.addr().segments().first().is_some_and(|s| s & 0xfe00 == 0xfc00),
+    }
+}
+
+/// Cover of `set` (union of prefixes) over `required` (union of prefixes): exact.
+pub fn prefix_cover(set: &[IpNet], required: &[IpNet]) -> Cover {
+    if required.is_empty() {
+        return Cover::Partial;
+    }
+    let merged = IpNet::aggregate(&set.to_vec());
+    let all = required.iter().all(|r| merged.iter().any(|m| m.contains(r)));
+    if all {
+        return Cover::Full;
+    }
+    let any = required.iter().any(|r| merged.iter().any(|m| m.contains(r) || r.contains(m)));
+    if any {
+        Cover::Partial
+    } else {
+        Cover::None
+    }
+}
+
+/// Spec 1.5: how far one rule address item covers a required endpoint.
+pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> Cover {
+    use Address as A;
+    match (item, endpoint) {
+        (A::Any, _) => Cover::Full,
+        (A::Unknown(_), _) => Cover::Partial,
+        // Explicit prefixes against explicit prefixes: exact.
+        (A::Prefix(p), Endpoint::Subnet(req) | Endpoint::Prefixes(req)) => prefix_cover(&[*p], req),
+        (A::Prefix(p), Endpoint::LoadBalancer) => {
+            if p.contains(&IpNet::from(std::net::IpAddr::V4(HOST_IP))) {
+                Cover::Full
+            } else {
+                Cover::None
+            }
+        }
+        // VirtualNetwork holds peered and on-premises space too: a CIDR cannot be proven to
+        // cover it, nor to miss it.
+        (A::Prefix(_), Endpoint::VirtualNetwork) => Cover::Partial,
+        // Without the service-tag IP list, a CIDR vs a public tag is unknown.
+        (A::Prefix(p), Endpoint::Service { .. }) => {
+            if is_private(p) {
+                Cover::None
+            } else {
+                Cover::Partial
+            }
+        }
+        (A::Internet, Endpoint::Service { .. }) => Cover::Full,
+        (A::Internet, _) => Cover::None,
+        (A::VirtualNetwork, Endpoint::VirtualNetwork | Endpoint::Subnet(_)) => Cover::Full,
+        (A::VirtualNetwork, Endpoint::Prefixes(req)) => {
+            if req.iter().all(is_private) {
+                Cover::Full
+            } else {
+                Cover::Partial
+            }
+        }
+        (A::VirtualNetwork, Endpoint::Service { .. }) => {
+            if vnet.has_default_route {
+                Cover::Full
+            } else if vnet.has_public_route {
+                Cover::Partial
+            } else {
+                Cover::None
+            }
+        }
+        (A::VirtualNetwork, Endpoint::LoadBalancer) => Cover::None,
+        (A::AzureLoadBalancer, Endpoint::LoadBalancer) => Cover::Full,
+        (A::AzureLoadBalancer, _) => Cover::None,
+        (A::AzureCloud, Endpoint::Service { .. }) => Cover::Partial,
+        (A::AzureCloud, _) => Cover::None,
+        (A::Asg(_), Endpoint::Subnet(_) | Endpoint::VirtualNetwork) => Cover::None,
+        (A::Asg(_), Endpoint::LoadBalancer) => Cover::None,
+        (A::Asg(_), _) => Cover::Partial,
+        (A::Tag { name, region }, Endpoint::Service { name: req_name, region: req_region }) => {
+            tag_cover(name, region.as_deref(), req_name, req_region.as_deref())
+        }
+        (A::Tag { .. }, _) => Cover::None,
+    }
+}
+
+/// A rule's tag against a required tag (names already canonical).
+fn tag_cover(name: &str, region: Option<&str>, req_name: &str, req_region: Option<&str>) -> Cover {
+    // `AzureFrontDoor.FrontEnd` and `AzureFrontDoor.FirstParty` are sub-tags, not regions.
+    if !name.eq_ignore_ascii_case(req_name) {
+        return Cover::None;
+    }
+    match (region, req_region) {
+        (None, _) => Cover::Full,
+        (Some(r), Some(q)) if r.eq_ignore_ascii_case(q) => Cover::Full,
+        (Some(r), Some(q)) if r == REGION_MARKER || q == REGION_UNKNOWN => Cover::Partial,
+        (Some(_), Some(_)) => Cover::None,
+        (Some(_), None) => Cover::Partial,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tag(t: &str) -> Endpoint {
+        match Address::parse(t) {
+            Some(Address::Tag { name, region }) => Endpoint::Service { name, region },
+            _ => Endpoint::VirtualNetwork,
+        }
+    }
+
+    fn cover(rule: &str, ep: &Endpoint) -> Cover {
+        address_cover(&Address::parse(rule).unwrap_or(Address::Unknown(rule.into())), ep, VnetExtent::default())
+    }
+
+    #[test]
+    fn tag_lattice() {
+        let st = tag("Storage.westus2");
+        assert_eq!(cover("*", &st), Cover::Full);
+        assert_eq!(cover("Internet", &st), Cover::Full);
+        assert_eq!(cover("storage", &st), Cover::Full);
+        assert_eq!(cover("Storage.WestUS2", &st), Cover::Full);
+        assert_eq!(cover("Storage.eastus", &st), Cover::None);
+        assert_eq!(cover("AzureCloud", &st), Cover::Partial);
+        assert_eq!(cover("VirtualNetwork", &st), Cover::None);
+        assert_eq!(cover("52.0.0.0/8", &st), Cover::Partial);
+        assert_eq!(cover("10.0.0.0/8", &st), Cover::None);
+        let aml = tag("AzureMachineLearning");
+        assert_eq!(cover("AzureMachineLearning.westus2", &aml), Cover::Partial);
+        assert_eq!(cover("Storage", &aml), Cover::None);
+        let udr = VnetExtent { has_default_route: true, has_public_route: true };
+        assert_eq!(address_cover(&Address::VirtualNetwork, &aml, udr), Cover::Full);
+    }
+
+    #[test]
+    fn doc_misspellings_map_to_real_tags() {
+        assert_eq!(Address::parse("Keyvault.westus2"), Address::parse("AzureKeyVault.westus2"));
+        assert_eq!(Address::parse("ContainerRegistry.eastus"), Address::parse("AzureContainerRegistry.eastus"));
+        assert_eq!(Address::parse("INTERNET"), Some(Address::Internet));
+        assert_eq!(Address::parse("VIRTUAL_NETWORK"), Some(Address::VirtualNetwork));
+        assert_eq!(Address::parse("10.0.0.0/33"), None);
+        assert_eq!(Address::parse("10.0.0.1/24"), Address::parse("10.0.0.0/24"));
+    }
+
+    #[test]
+    fn subnet_cover_is_exact() {
+        let subnet = Endpoint::Subnet(vec!["10.0.4.0/24".parse().unwrap_or_else(|_| IpNet::default())]);
+        assert_eq!(cover("10.0.0.0/16", &subnet), Cover::Full);
+        assert_eq!(cover("10.0.4.0/25", &subnet), Cover::Partial);
+        assert_eq!(cover("10.1.0.0/16", &subnet), Cover::None);
+        assert_eq!(cover("VirtualNetwork", &subnet), Cover::Full);
+        assert_eq!(cover("Internet", &subnet), Cover::None);
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(PortRange::parse("3389-3389"), Some(PortRange { low: 3389, high: 3389 }));
+        assert_eq!(PortRange::parse("abc"), None);
+        assert_eq!(PortRange::parse("10-5"), None);
+        assert_eq!(PortRange::parse("70000"), None);
+        let split = PortSet { ranges: vec![PortRange { low: 0, high: 1000 }, PortRange { low: 1001, high: 65535 }], uncertain: false };
+        assert!(split.covers_all());
+        let gap = PortSet { ranges: vec![PortRange { low: 0, high: 1000 }, PortRange { low: 1002, high: 65535 }], uncertain: false };
+        assert!(!gap.covers_all());
+    }
+}

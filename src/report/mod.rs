@@ -1,0 +1,254 @@
+//! The report: what a check run decided, and its renderings (JSON, SARIF, Markdown,
+//! text). Only this module defines what is written out.
+
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+use crate::model::{ComputeKind, Loc};
+use std::fmt;
+
+/// The status words of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Fail,
+    Warn,
+    Unknown,
+    Pass,
+    Info,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [Status::Pass, Status::Fail, Status::Warn, Status::Unknown, Status::NotApplicable, Status::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Unknown => "unknown",
+            Status::NotApplicable => "not_applicable",
+            Status::Info => "info",
+        }
+    }
+
+    /// The worse of two statuses: fail, warn, unknown, pass, info, not_applicable.
+    pub fn worst(self, other: Status) -> Status {
+        self.min(other)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Severity of a check (spec "Severity scale").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Requirement profile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// The article of 2022-07-28 and the docs of that time.
+    #[default]
+    Mid2022,
+    /// The docs as revised for general availability (2023).
+    Ga2023,
+}
+
+impl Profile {
+    pub fn parse(text: &str) -> Option<Profile> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "2022-07" => Some(Profile::Mid2022),
+            "2023-04" | "latest" => Some(Profile::Ga2023),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Mid2022 => "2022-07",
+            Profile::Ga2023 => "2023-04",
+        }
+    }
+}
+
+/// The scenario the checks ran for, with where each value came from.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub compute: ComputeKind,
+    /// Meaningful for clusters and instances only.
+    pub public_ip: bool,
+    pub region: Option<String>,
+    pub profile: Profile,
+    /// Where each value came from, and disagreements between the user and the documents.
+    pub notes: Vec<String>,
+}
+
+impl Scenario {
+    pub fn is_aml_compute(&self) -> bool {
+        matches!(self.compute, ComputeKind::Cluster | ComputeKind::Instance)
+    }
+    /// Short key of spec section 2 (`CC-PIP`, `CI-NPIP`, `DBX`, `VMH`).
+    pub fn key(&self) -> &'static str {
+        match (self.compute, self.public_ip) {
+            (ComputeKind::Cluster, true) => "CC-PIP",
+            (ComputeKind::Cluster, false) => "CC-NPIP",
+            (ComputeKind::Instance, true) => "CI-PIP",
+            (ComputeKind::Instance, false) => "CI-NPIP",
+            (ComputeKind::Databricks, _) => "DBX",
+            _ => "VMH",
+        }
+    }
+}
+
+/// What a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// `subnet`, `nsg`, `route_table`, `workspace`, `compute`, `document`.
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// A rule or field that decided (or clouded) a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub nsg: Option<String>,
+    pub rule: String,
+    pub priority: Option<u32>,
+    pub access: Option<String>,
+    pub direction: Option<String>,
+    /// `deciding`, `partial`, `source-port`, `swapped-ports`, `uncertain` or `field`.
+    pub role: &'static str,
+    pub location: Option<Loc>,
+}
+
+/// One NSG's answer for one flow, for the page's trace view.
+#[derive(Clone, Debug)]
+pub struct Hop {
+    pub nsg: String,
+    /// Index into the report's `nsgs` table.
+    pub nsg_index: usize,
+    pub level: &'static str,
+    pub status: Status,
+    /// Indices into the report's `nsgs` table of the deciding rule and partly matching rules.
+    pub deciding: Option<usize>,
+    pub trace: Vec<(usize, &'static str)>,
+}
+
+/// One atomic flow a finding evaluated.
+#[derive(Clone, Debug)]
+pub struct FlowOutcome {
+    pub direction: &'static str,
+    pub protocol: &'static str,
+    pub source: String,
+    pub destination: String,
+    pub port: u16,
+    pub status: Status,
+    pub hops: Vec<Hop>,
+}
+
+/// A suggested fix in three forms.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fix {
+    pub summary: String,
+    pub az: String,
+    /// ARM JSON text.
+    pub arm: String,
+    pub bicep: String,
+}
+
+/// One result of one check.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: Status,
+    pub severity: Severity,
+    pub message: String,
+    pub subject: Option<Subject>,
+    pub evidence: Vec<Evidence>,
+    pub flows: Vec<FlowOutcome>,
+    pub fix: Option<Fix>,
+    /// Where in the input the finding points (the deciding rule or field).
+    pub location: Option<Loc>,
+}
+
+/// A rule row of an NSG, as shown in the trace table.
+#[derive(Clone, Debug)]
+pub struct RuleRow {
+    pub name: String,
+    pub priority: Option<u32>,
+    pub direction: String,
+    pub access: String,
+    pub protocol: String,
+    pub source: String,
+    pub source_ports: String,
+    pub destination: String,
+    pub destination_ports: String,
+    pub is_default: bool,
+    pub valid: bool,
+    pub location: Option<Loc>,
+}
+
+/// An NSG in evaluation order, for trace tables.
+#[derive(Clone, Debug)]
+pub struct NsgTable {
+    pub name: String,
+    pub rules: Vec<RuleRow>,
+    pub defaults_added: bool,
+}
+
+/// A document as recognised.
+#[derive(Clone, Debug)]
+pub struct DocumentSummary {
+    pub name: String,
+    pub shape: String,
+    pub shape_label: String,
+    pub resources: Vec<String>,
+    pub error: Option<(u32, u32, String)>,
+}
+
+/// The result of one check run.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub profile: Profile,
+    pub scenario: Scenario,
+    pub documents: Vec<DocumentSummary>,
+    pub findings: Vec<Finding>,
+    pub nsgs: Vec<NsgTable>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Count of findings per status, in contract order.
+    pub fn summary(&self) -> Vec<(Status, usize)> {
+        Status::ALL.iter().map(|s| (*s, self.findings.iter().filter(|f| f.status == *s).count())).collect()
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.findings.iter().any(|f| f.status == Status::Fail)
+    }
+
+    /// Name of the document a location points at.
+    pub fn document_name(&self, loc: &Loc) -> &str {
+        self.documents.get(loc.document).map(|d| d.name.as_str()).unwrap_or("")
+    }
+}

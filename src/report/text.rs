@@ -1,0 +1,69 @@
+//! The readable text report for terminals (coloured when asked).
+
+use super::{Report, Status};
+
+/// Renders the report; `color` adds ANSI colours for a terminal.
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let badge = |s: Status| {
+        let (code, word) = match s {
+            Status::Fail => ("1;31", "FAIL"),
+            Status::Warn => ("1;33", "WARN"),
+            Status::Unknown => ("1;35", "UNKN"),
+            Status::Pass => ("32", "PASS"),
+            Status::Info => ("36", "INFO"),
+            Status::NotApplicable => ("2", "N/A "),
+        };
+        paint(code, word)
+    };
+    let mut out = String::new();
+    let sc = &report.scenario;
+    out.push_str(&format!(
+        "amlvnet {}: profile {}, scenario {} (compute {}, {}), region {}\n",
+        crate::VERSION,
+        report.profile.as_str(),
+        sc.key(),
+        sc.compute.as_str(),
+        if sc.is_aml_compute() { if sc.public_ip { "public IP" } else { "no public IP" } } else { "n/a" },
+        sc.region.as_deref().unwrap_or("unknown")
+    ));
+    for n in &sc.notes {
+        out.push_str(&format!("  note: {n}\n"));
+    }
+    for d in &report.documents {
+        match &d.error {
+            Some((line, column, message)) => out.push_str(&format!("  {}:{line}:{column}: {message}\n", d.name)),
+            None => out.push_str(&format!("  {}: {} ({} resources)\n", d.name, d.shape_label, d.resources.len())),
+        }
+    }
+    for n in &report.notes {
+        out.push_str(&format!("  {n}\n"));
+    }
+    out.push('\n');
+    for status in [Status::Fail, Status::Warn, Status::Unknown, Status::Pass, Status::Info, Status::NotApplicable] {
+        for f in report.findings.iter().filter(|f| f.status == status) {
+            if status == Status::NotApplicable {
+                continue;
+            }
+            let subject = f.subject.as_ref().map(|s| format!(" [{}]", s.name)).unwrap_or_default();
+            out.push_str(&format!("{} {} {}{}\n", badge(f.status), paint("1", f.id), f.title, subject));
+            out.push_str(&format!("     {}\n", f.message));
+            if let Some(loc) = &f.location {
+                if loc.line > 0 {
+                    out.push_str(&format!("     at {}:{}:{}\n", report.document_name(loc), loc.line, loc.column));
+                }
+            }
+            if let Some(fix) = &f.fix {
+                out.push_str(&format!("     fix: {}\n", fix.summary));
+                for line in fix.az.lines() {
+                    out.push_str(&format!("       {}\n", paint("2", line)));
+                }
+            }
+        }
+    }
+    let na = report.findings.iter().filter(|f| f.status == Status::NotApplicable).count();
+    out.push('\n');
+    let counts: Vec<String> = report.summary().iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
+    out.push_str(&format!("{} ({na} not applicable to this scenario are not listed)\n", counts.join(", ")));
+    out
+}

@@ -1,0 +1,227 @@
+//! The check catalogue: one `Check` per spec ID, each with its documentation, which the
+//! CLI (`rules`, `explain`), SARIF and the page all read.
+//!
+//! Checks query `nsg` and `net`; they never parse input. Each check returns at least one
+//! finding, so every ID appears in every report.
+
+mod cmp;
+mod dbx;
+mod det;
+pub(crate) mod flows;
+mod inp;
+mod npip;
+pub(crate) mod out;
+mod pip;
+mod udr;
+mod vmh;
+
+use crate::model::{Compute, Loc, Model, Nsg, RouteTable, Subnet, Workspace};
+use crate::net::VnetExtent;
+use crate::report::{Finding, Scenario, Severity, Status, Subject};
+
+/// Scenario bits a check applies to.
+pub mod scope {
+    pub const CC_PIP: u8 = 1;
+    pub const CC_NPIP: u8 = 2;
+    pub const CI_PIP: u8 = 4;
+    pub const CI_NPIP: u8 = 8;
+    pub const DBX: u8 = 16;
+    pub const VMH: u8 = 32;
+    pub const PIP: u8 = CC_PIP | CI_PIP;
+    pub const NPIP: u8 = CC_NPIP | CI_NPIP;
+    pub const CC: u8 = CC_PIP | CC_NPIP;
+    pub const CI: u8 = CI_PIP | CI_NPIP;
+    pub const AML: u8 = CC | CI;
+    pub const ALL: u8 = AML | DBX | VMH;
+}
+
+/// The documentation of a check: the single source for `explain`, SARIF and the page.
+#[derive(Debug)]
+pub struct Docs {
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// A configuration that fails.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// Where the requirement comes from.
+    pub source: &'static str,
+}
+
+/// One check of the catalogue.
+pub struct Check {
+    pub id: &'static str,
+    /// Kebab-case name of the problem.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// Severity under the default profile (a finding may carry another, per profile).
+    pub severity: Severity,
+    /// Scenario bits (see `scope`).
+    pub scope: u8,
+    pub docs: Docs,
+    pub run: fn(&Ctx, &'static Check) -> Vec<Finding>,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+impl Check {
+    /// Scenario keys in words, for docs.
+    pub fn applies_to(&self) -> String {
+        let names = [
+            (scope::CC_PIP, "CC-PIP"),
+            (scope::CC_NPIP, "CC-NPIP"),
+            (scope::CI_PIP, "CI-PIP"),
+            (scope::CI_NPIP, "CI-NPIP"),
+            (scope::DBX, "DBX"),
+            (scope::VMH, "VMH"),
+        ];
+        if self.scope == scope::ALL {
+            return "every scenario".into();
+        }
+        names.iter().filter(|(b, _)| self.scope & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
+    }
+
+    /// A finding of this check with the given status and message.
+    pub fn finding(&'static self, status: Status, message: impl Into<String>) -> Finding {
+        Finding {
+            id: self.id,
+            title: self.title,
+            status,
+            severity: self.severity,
+            message: message.into(),
+            subject: None,
+            evidence: Vec::new(),
+            flows: Vec::new(),
+            fix: None,
+            location: None,
+        }
+    }
+}
+
+/// Every check, in report order.
+pub fn catalogue() -> Vec<&'static Check> {
+    let mut all: Vec<&'static Check> = Vec::new();
+    all.extend(det::CHECKS);
+    all.extend(inp::CHECKS);
+    all.extend(cmp::CHECKS);
+    all.extend(pip::CHECKS);
+    all.extend(npip::CHECKS);
+    all.extend(out::CHECKS);
+    all.extend(udr::CHECKS);
+    all.extend(vmh::CHECKS);
+    all.extend(dbx::CHECKS);
+    all
+}
+
+/// Looks up a check by ID (case-insensitive) or by name.
+pub fn find(id_or_name: &str) -> Option<&'static Check> {
+    catalogue().into_iter().find(|c| c.id.eq_ignore_ascii_case(id_or_name) || c.name.eq_ignore_ascii_case(id_or_name))
+}
+
+/// How the NSG of a target is known.
+#[derive(Clone, Debug)]
+pub enum NsgState<'m> {
+    /// Found among the inputs.
+    Given(&'m Nsg),
+    /// The subnet has no NSG: nothing filters at this level.
+    None,
+    /// The subnet names an NSG that is not among the inputs, or nothing is known.
+    Missing(String),
+}
+
+/// How the route table of a target is known.
+#[derive(Clone, Debug)]
+pub enum RouteState<'m> {
+    Given(&'m RouteTable),
+    None,
+    Missing(String),
+}
+
+/// A compute subnet to check: the subnet (if given), its NSGs and route table.
+#[derive(Clone, Debug)]
+pub struct Target<'m> {
+    /// How findings name it.
+    pub label: String,
+    pub subject_kind: &'static str,
+    pub subnet: Option<&'m Subnet>,
+    pub nsg: NsgState<'m>,
+    /// NSGs of NICs in the subnet (the NIC level of evaluation).
+    pub nic_nsg: Option<&'m Nsg>,
+    pub route_table: RouteState<'m>,
+    pub computes: Vec<&'m Compute>,
+    pub vnet_extent: VnetExtent,
+}
+
+impl Target<'_> {
+    pub fn subject(&self) -> Subject {
+        Subject { kind: self.subject_kind, name: self.label.clone() }
+    }
+    pub fn subnet_loc(&self) -> Option<Loc> {
+        self.subnet.and_then(|s| s.loc.clone())
+    }
+}
+
+/// What a check can see.
+pub struct Ctx<'m> {
+    pub model: &'m Model,
+    pub scenario: &'m Scenario,
+    pub targets: Vec<Target<'m>>,
+    pub workspace: Option<&'m Workspace>,
+    /// AML-INP-006 issues found while linking targets.
+    pub link_issues: Vec<crate::model::InputIssue>,
+}
+
+impl<'m> Ctx<'m> {
+    /// The worst of a set of statuses.
+    pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
+        statuses.into_iter().reduce(Status::worst)
+    }
+
+    /// Statuses of already-computed findings of an ID (for summary checks).
+    pub fn is_profile_2023(&self) -> bool {
+        self.scenario.profile == crate::report::Profile::Ga2023
+    }
+
+    /// One finding per target, with the target as subject.
+    pub fn per_target(&self, mut f: impl FnMut(&Target<'m>) -> Finding) -> Vec<Finding> {
+        self.targets
+            .iter()
+            .map(|t| {
+                let mut finding = f(t);
+                if finding.subject.is_none() {
+                    finding.subject = Some(t.subject());
+                }
+                finding
+            })
+            .collect()
+    }
+}
+
+/// Usable addresses of a subnet (spec 4.1): 2^(32-p) - 5 per IPv4 prefix.
+pub fn usable_addresses(subnet: &Subnet) -> Option<u64> {
+    if subnet.prefixes.is_empty() || !subnet.bad_prefixes.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    for p in &subnet.prefixes {
+        if let ipnet::IpNet::V4(n) = p {
+            let size = 1u64 << (32 - u32::from(n.prefix_len()));
+            total += size.saturating_sub(5);
+        }
+    }
+    Some(total)
+}
+
+/// The az command prefix for a subnet update.
+pub fn az_subnet(subnet: Option<&Subnet>) -> String {
+    let rg = subnet.and_then(|s| s.id.as_deref()).and_then(crate::model::resource_group_of).unwrap_or_else(|| "<resource-group>".into());
+    let vnet = subnet.and_then(|s| s.vnet.clone()).unwrap_or_else(|| "<vnet>".into());
+    let name = subnet.map(|s| s.name.clone()).unwrap_or_else(|| "<subnet>".into());
+    format!("az network vnet subnet update --resource-group {rg} --vnet-name {vnet} --name {name}")
+}
