@@ -353,14 +353,7 @@ pub fn canonical_tag(name: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-/// A required endpoint of a flow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Endpoint {
-    /// A public Azure service tag (`BatchNodeManagement`, `Storage.westus2`, …). The
-    /// region is `None` for a global tag. `suffix` is the tag's second part when it is not a
-    /// region (`AzureFrontDoor.FrontEnd`).
-    Service { name: String, region: Option<String> },
-    /// Display case of a tag's second part: regions are lower case, Front Door's sub-tags
+/// Display case of a tag's second part: regions are lower case, Front Door's sub-tags
 /// are `FrontEnd` and `FirstParty`.
 pub fn sub_tag_case(part: &str) -> &str {
     match part {
@@ -371,7 +364,14 @@ pub fn sub_tag_case(part: &str) -> &str {
     }
 }
 
-/// The VirtualNetwork tag as a source or destination.
+/// A required endpoint of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A public Azure service tag (`BatchNodeManagement`, `Storage.westus2`, …). The
+    /// region is `None` for a global tag. `suffix` is the tag's second part when it is not a
+    /// region (`AzureFrontDoor.FrontEnd`).
+    Service { name: String, region: Option<String> },
+    /// The VirtualNetwork tag as a source or destination.
     VirtualNetwork,
     /// The compute subnet, with its prefixes when known.
     Subnet(Vec<IpNet>),
