@@ -414,7 +414,7 @@ impl<'m> Reader<'m> {
                 }
             },
         };
-        let enum_field = |reader: &mut Self, key: &str, allowed: &str| -> Option<String> {
+        let enum_field = |reader: &mut Self, key: &str, allowed: &str| -> Option<(String, crate::json::Pos)> {
             match p.get_present(key) {
                 None => {
                     reader.issue("AML-INP-004", format!("{label}: `{key}` is missing (expected {allowed})"), pointer, node);
@@ -425,7 +425,7 @@ impl<'m> Reader<'m> {
                     None
                 }
                 Some(n) => match n.as_str() {
-                    Some(s) => Some(s.to_string()),
+                    Some(s) => Some((s.to_string(), n.pos)),
                     None => {
                         reader.issue("AML-INP-004", format!("{label}: `{key}` is {}, expected {allowed}", n.describe()), &format!("{pp}/{key}"), n);
                         None
@@ -436,24 +436,25 @@ impl<'m> Reader<'m> {
         let direction_text = enum_field(self, "direction", "Inbound or Outbound");
         let access_text = enum_field(self, "access", "Allow or Deny");
         let protocol_text = enum_field(self, "protocol", "Tcp, Udp, Icmp, Esp, Ah or *");
-        let direction = direction_text.as_deref().and_then(|t| {
-            let d = Direction::parse(t);
+        let at = |pos: crate::json::Pos| Node { value: Value::Null, pos };
+        let direction = direction_text.and_then(|(t, pos)| {
+            let d = Direction::parse(&t);
             if d.is_none() {
-                self.issue("AML-INP-004", format!("{label}: `direction` \"{t}\" is not Inbound or Outbound"), &format!("{pp}/direction"), node);
+                self.issue("AML-INP-004", format!("{label}: `direction` \"{t}\" is not Inbound or Outbound"), &format!("{pp}/direction"), &at(pos));
             }
             d
         });
-        let access = access_text.as_deref().and_then(|t| {
-            let a = Access::parse(t);
+        let access = access_text.and_then(|(t, pos)| {
+            let a = Access::parse(&t);
             if a.is_none() {
-                self.issue("AML-INP-004", format!("{label}: `access` \"{t}\" is not Allow or Deny"), &format!("{pp}/access"), node);
+                self.issue("AML-INP-004", format!("{label}: `access` \"{t}\" is not Allow or Deny"), &format!("{pp}/access"), &at(pos));
             }
             a
         });
-        let protocol = protocol_text.as_deref().and_then(|t| {
-            let pr = Protocol::parse(t);
+        let protocol = protocol_text.and_then(|(t, pos)| {
+            let pr = Protocol::parse(&t);
             if pr.is_none() {
-                self.issue("AML-INP-004", format!("{label}: unknown `protocol` \"{t}\" (expected Tcp, Udp, Icmp, Esp, Ah or *)"), &format!("{pp}/protocol"), node);
+                self.issue("AML-INP-004", format!("{label}: unknown `protocol` \"{t}\" (expected Tcp, Udp, Icmp, Esp, Ah or *)"), &format!("{pp}/protocol"), &at(pos));
             }
             pr
         });

@@ -237,6 +237,17 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
+impl Finding {
+    /// Adds evidence unless the same rule in the same role is already named.
+    pub fn add_evidence(&mut self, items: impl IntoIterator<Item = Evidence>) {
+        for e in items {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+    }
+}
+
 impl Report {
     /// Count of findings per status, in contract order.
     pub fn summary(&self) -> Vec<(Status, usize)> {

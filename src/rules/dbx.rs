@@ -309,7 +309,7 @@ fn run_009(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
         } else {
             check.finding(worst, messages.join("; "))
         };
-        f.evidence = evidence;
+        f.add_evidence(evidence);
         f.flows = all_flows;
         f
     })

@@ -42,7 +42,7 @@ pub static INP_001: Check = Check {
         why: "A document that is not JSON can't be checked; unresolved git merge markers (`<<<<<<<`) and trailing commas are the usual causes.",
         example: "{ \"securityRules\": [ { \"name\": \"a\", }, ] }",
         fix: "Fix the JSON at the reported line and column (re-export it with `az … -o json`).",
-        source: "Spec 2.7",
+        source: "Spec 2.7 (input diagnostics)",
     },
     run: |ctx, check| from_issues(ctx, check, Status::Fail, "every document is valid JSON"),
 };
@@ -74,7 +74,7 @@ pub static INP_003: Check = Check {
         why: "Azure rejects such an NSG, so the configuration cannot be deployed; which rule would win is undefined.",
         example: "Two Inbound rules `allow-a` and `deny-b`, both at priority 200.",
         fix: "Give one of the rules another, unused priority.",
-        source: "Spec 1.2",
+        source: "Spec 1.2 (priority order)",
     },
     run: run_003,
 };
@@ -169,7 +169,7 @@ pub static INP_005: Check = Check {
         why: "A field whose value is unknown can't prove a requirement: checks that depend on it become `warn` or `unknown`, never `pass`.",
         example: "\"destinationPortRange\": \"[parameters('mlPort')]\" with no default and no parameters file",
         fix: "Paste the parameters file with the template, or the deployed resource (`az network nsg show`).",
-        source: "Spec 5.5",
+        source: "Spec 5.5 (ARM templates)",
     },
     run: |ctx, check| from_issues(ctx, check, Status::Warn, "every template expression the checks need could be evaluated"),
 };
@@ -185,7 +185,7 @@ pub static INP_006: Check = Check {
         why: "Without the referenced document the checks that need it can only say `unknown`.",
         example: "A subnet with `networkSecurityGroup.id` of `nsg-train`, pasted without `nsg-train`.",
         fix: "Add the named document, for example the output of `az network nsg show -g <rg> -n <nsg>`.",
-        source: "Spec 2.7",
+        source: "Spec 2.7 (input diagnostics)",
     },
     run: |ctx, check| from_issues(ctx, check, Status::Unknown, "every referenced NSG, route table and subnet is among the inputs"),
 };
