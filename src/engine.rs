@@ -135,6 +135,10 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
             notes.push(format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }));
             Some(d.clone())
         }
+        (None, None) if model.template_region && doc_regions.is_empty() => {
+            notes.push("region: the template deploys to its resource group's region (resourceGroup().location); regional tags in it are compared as that region; pass --region to name it".into());
+            Some(REGION_MARKER.to_string())
+        }
         (None, None) => {
             if doc_regions.len() > 1 {
                 notes.push(format!(
@@ -212,7 +216,7 @@ fn vnet_extent(table: Option<&RouteTable>) -> VnetExtent {
     extent
 }
 
-fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<InputIssue>) -> Target<'m> {
+fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<InputIssue>, with_nics: bool) -> Target<'m> {
     let nsg = match &subnet.nsg {
         None => match model.nsgs.iter().find(|n| n.attached_subnets.iter().any(|id| subnet.id.as_deref().is_some_and(|sid| same_resource(id, sid)))) {
             Some(n) => NsgState::Given(n),
@@ -238,11 +242,14 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
             )),
         },
     };
+    // AML compute nodes get an AML-managed NIC NSG (assumed correct, spec 1.4); other
+    // NICs in the subnet (a jump box) say nothing about them. Attached VMs are NICs.
     let nic_nsg = model
         .nics
         .iter()
         .filter(|nic| nic.subnets.iter().any(|r| find_subnet(model, r).is_some_and(|s| std::ptr::eq(s, subnet))))
-        .find_map(|nic| nic.nsg.as_ref().and_then(|r| find_nsg(model, r)));
+        .find_map(|nic| nic.nsg.as_ref().and_then(|r| find_nsg(model, r)))
+        .filter(|_| with_nics);
     let extent = vnet_extent(match &route_table {
         RouteState::Given(t) => Some(*t),
         _ => None,
@@ -263,6 +270,7 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
 fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>, Vec<InputIssue>) {
     let mut issues = Vec::new();
     let mut targets: Vec<Target<'m>> = Vec::new();
+    let with_nics = matches!(scenario.compute, ComputeKind::Vm | ComputeKind::HdInsight);
     let training = |k: ComputeKind| matches!(k, ComputeKind::Cluster | ComputeKind::Instance | ComputeKind::Vm | ComputeKind::HdInsight);
     let relevant: Vec<_> = model.computes.iter().filter(|c| c.kind == scenario.compute).collect();
     let computes: Vec<_> = if relevant.is_empty() { model.computes.iter().filter(|c| training(c.kind)).collect() } else { relevant };
@@ -273,7 +281,7 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
             Some(s) => match targets.iter_mut().find(|t| t.subnet.is_some_and(|x| std::ptr::eq(x, s))) {
                 Some(t) => t.computes.push(c),
                 None => {
-                    let mut t = subnet_target(model, s, &mut issues);
+                    let mut t = subnet_target(model, s, &mut issues, with_nics);
                     t.computes.push(c);
                     targets.push(t);
                 }
@@ -289,13 +297,13 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
         for s in &model.subnets {
             let delegated = s.delegations.iter().any(|d| d.eq_ignore_ascii_case("Microsoft.Databricks/workspaces"));
             if delegated || named.iter().any(|n| n.eq_ignore_ascii_case(&s.name)) {
-                targets.push(subnet_target(model, s, &mut issues));
+                targets.push(subnet_target(model, s, &mut issues, with_nics));
             }
         }
     }
     if targets.is_empty() && !unresolved_compute_subnet {
         for s in model.subnets.iter().filter(|s| !SPECIAL_SUBNETS.contains(&s.name.to_ascii_lowercase().as_str())) {
-            targets.push(subnet_target(model, s, &mut issues));
+            targets.push(subnet_target(model, s, &mut issues, with_nics));
         }
     }
     if targets.is_empty() {

@@ -265,7 +265,11 @@ impl Parser<'_> {
                     self.unexpected()
                 } else {
                     let e = self.unexpected();
-                    ParseError { message: format!("{}; expected a quoted member name", e.message), pos: e.pos }
+                    if e.message.contains("merge conflict") {
+                        e
+                    } else {
+                        ParseError { message: format!("{}; expected a quoted member name", e.message), pos: e.pos }
+                    }
                 });
             }
             let key = self.string()?;

@@ -314,8 +314,10 @@ pub struct Model {
     pub databricks: Vec<DatabricksWorkspace>,
     pub endpoint_policies: Vec<ServiceEndpointPolicy>,
     pub issues: Vec<InputIssue>,
-    /// Locations seen on resources, to infer the region.
+    /// Locations seen on resources, to infer the region (`global` left out).
     pub locations: Vec<String>,
+    /// Some template resource is deployed to `resourceGroup().location`.
+    pub template_region: bool,
 }
 
 /// Case-insensitive comparison of resource IDs, tolerant of the `...` elisions people

@@ -357,6 +357,7 @@ pub fn canonical_tag(name: &str) -> String {
 /// are `FrontEnd` and `FirstParty`.
 pub fn sub_tag_case(part: &str) -> &str {
     match part {
+        REGION_MARKER => "<deployment region>",
         "frontend" => "FrontEnd",
         "firstparty" => "FirstParty",
         "backend" => "Backend",

@@ -138,7 +138,7 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
         let all_full = covers.iter().all(|c| *c == Cover::Full);
         let certain = rule.valid && rule.direction.is_some() && rule.priority.is_some();
         if rule.source_ports.uncertain {
-            trace.push(RuleHit { index, kind: MatchKind::Uncertain });
+            push_hit(&mut trace, RuleHit { index, kind: MatchKind::Uncertain });
             allowed_somewhere = true;
             denied_somewhere = true;
             continue;
@@ -147,7 +147,7 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
             // Restricted source ports: an allow never carries the flow; a deny may drop
             // the packets that happen to use those ports.
             let swapped = rule.source_ports.contains_port(flow.port);
-            trace.push(RuleHit { index, kind: MatchKind::SourcePortOnly { swapped } });
+            push_hit(&mut trace, RuleHit { index, kind: MatchKind::SourcePortOnly { swapped } });
             if rule.access != Some(Access::Allow) {
                 denied_somewhere = true;
             }
@@ -164,7 +164,7 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
                 return Verdict { status, deciding: Some(index), trace };
             }
         }
-        trace.push(RuleHit { index, kind: if certain { MatchKind::Partial } else { MatchKind::Uncertain } });
+        push_hit(&mut trace, RuleHit { index, kind: if certain { MatchKind::Partial } else { MatchKind::Uncertain } });
         match rule.access {
             Some(Access::Allow) => allowed_somewhere = true,
             Some(Access::Deny) => denied_somewhere = true,
@@ -176,6 +176,15 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
     }
     // Only reachable when the defaults were removed from a hand-made model.
     Verdict { status: FlowStatus::Warn, deciding: None, trace }
+}
+
+/// Rules kept in a trace; the flags still account for every rule beyond it.
+pub const MAX_TRACE: usize = 32;
+
+fn push_hit(trace: &mut Vec<RuleHit>, hit: RuleHit) {
+    if trace.len() < MAX_TRACE {
+        trace.push(hit);
+    }
 }
 
 /// Which NSG of a path a verdict belongs to.

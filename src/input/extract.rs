@@ -7,6 +7,9 @@ use crate::model::*;
 use crate::net::{Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
 use ipnet::IpNet;
 
+/// Issues kept per ID; a 20 MB paste of broken rules must not make millions.
+const MAX_ISSUES: usize = 200;
+
 /// Reads the documents of one input into the model.
 pub(super) struct Reader<'m> {
     model: &'m mut Model,
@@ -15,11 +18,12 @@ pub(super) struct Reader<'m> {
     child_rules: Vec<(String, SecurityRule)>,
     child_subnets: Vec<(String, Subnet)>,
     child_routes: Vec<(String, Route)>,
+    issue_counts: std::collections::HashMap<&'static str, usize>,
 }
 
 impl<'m> Reader<'m> {
     pub(super) fn new(model: &'m mut Model, document: usize) -> Reader<'m> {
-        Reader { model, document, child_rules: Vec::new(), child_subnets: Vec::new(), child_routes: Vec::new() }
+        Reader { model, document, child_rules: Vec::new(), child_subnets: Vec::new(), child_routes: Vec::new(), issue_counts: Default::default() }
     }
 
     fn loc(&self, pointer: &str, node: &Node) -> Option<Loc> {
@@ -27,13 +31,24 @@ impl<'m> Reader<'m> {
     }
 
     fn issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node) {
-        let loc = self.loc(pointer, node);
-        self.model.issues.push(InputIssue { id, message, loc, warn: false });
+        self.push_issue(id, message, pointer, node, false);
     }
 
     fn warn_issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node) {
-        let loc = self.loc(pointer, node);
-        self.model.issues.push(InputIssue { id, message, loc, warn: true });
+        self.push_issue(id, message, pointer, node, true);
+    }
+
+    /// Records an input issue; past `MAX_ISSUES` per ID, only a count is kept.
+    fn push_issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node, warn: bool) {
+        let same = self.issue_counts.entry(id).or_insert(0);
+        *same += 1;
+        let same = *same - 1;
+        if same < MAX_ISSUES {
+            let loc = self.loc(pointer, node);
+            self.model.issues.push(InputIssue { id, message, loc, warn });
+        } else if same == MAX_ISSUES {
+            self.model.issues.push(InputIssue { id, message: format!("more {id} problems are not listed"), loc: None, warn });
+        }
     }
 
     fn set_shape(&mut self, shape: &str, label: &str) {
@@ -272,7 +287,9 @@ impl<'m> Reader<'m> {
         }
         if let Some(location) = node.get("location").and_then(|l| l.as_str()) {
             let l = normalise_region(location);
-            if !l.is_empty() && l != REGION_MARKER && !self.model.locations.contains(&l) {
+            if l == REGION_MARKER {
+                self.model.template_region = true;
+            } else if !l.is_empty() && l != "global" && !self.model.locations.contains(&l) {
                 self.model.locations.push(l);
             }
         }

@@ -213,7 +213,7 @@ pub fn report(report: &Report) -> J {
             J::obj(vec![
                 ("compute", J::s(sc.compute.as_str())),
                 ("public_ip", public_ip),
-                ("region", J::opt_str(sc.region.as_deref())),
+                ("region", J::opt_str(sc.region_name())),
                 ("key", J::s(sc.key())),
                 ("notes", J::Arr(sc.notes.iter().map(|n| J::s(n.clone())).collect())),
             ]),

@@ -17,7 +17,7 @@ pub fn render(report: &Report) -> String {
         report.profile.as_str(),
         sc.key(),
         sc.compute.as_str(),
-        sc.region.as_deref().unwrap_or("unknown")
+        sc.region_label()
     ));
     let counts: Vec<String> = report.summary().iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {}", s.as_str())).collect();
     out.push_str(&format!("**{}**\n\n", counts.join(" · ")));

@@ -103,6 +103,20 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The region as an ARM location name, if it is one (not the template's marker).
+    pub fn region_name(&self) -> Option<&str> {
+        self.region.as_deref().filter(|r| *r != crate::net::REGION_MARKER)
+    }
+
+    /// The region for people to read.
+    pub fn region_label(&self) -> &str {
+        match self.region.as_deref() {
+            Some(crate::net::REGION_MARKER) => "the template's deployment region",
+            Some(r) => r,
+            None => "unknown",
+        }
+    }
+
     pub fn is_aml_compute(&self) -> bool {
         matches!(self.compute, ComputeKind::Cluster | ComputeKind::Instance)
     }

@@ -25,7 +25,7 @@ pub fn render(report: &Report, color: bool) -> String {
         sc.key(),
         sc.compute.as_str(),
         if sc.is_aml_compute() { if sc.public_ip { "public IP" } else { "no public IP" } } else { "n/a" },
-        sc.region.as_deref().unwrap_or("unknown")
+        sc.region_label()
     ));
     for n in &sc.notes {
         out.push_str(&format!("  note: {n}\n"));

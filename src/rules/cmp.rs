@@ -453,7 +453,7 @@ pub static CMP_015: Check = Check {
             .map(|s| format!("`{}` ({})", s.name, s.location.clone().unwrap_or_default()))
             .collect();
         if far.is_empty() {
-            vec![check.finding(Status::Pass, format!("the pasted storage accounts are in `{region}` (or their region is the deployment's)"))]
+            vec![check.finding(Status::Pass, format!("the pasted storage accounts are in the compute's region ({})", crate::net::sub_tag_case(&region)))]
         } else {
             vec![check.finding(Status::Warn, format!("storage {} is not in the compute's region `{region}`: expect intermittent timeouts", far.join(", ")))]
         }

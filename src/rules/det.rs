@@ -85,7 +85,7 @@ pub static DET_003: Check = Check {
 fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let notes: Vec<&String> = ctx.scenario.notes.iter().filter(|n| n.contains("region")).collect();
     let mut f = match &ctx.scenario.region {
-        Some(r) => check.finding(Status::Info, format!("region `{r}`")),
+        Some(_) => check.finding(Status::Info, format!("region: {}", ctx.scenario.region_label())),
         None => check.finding(
             Status::Unknown,
             "the region is unknown: checks on regional service tags are decided only where the region doesn't matter; pass --region or paste the workspace JSON",

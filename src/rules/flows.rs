@@ -146,7 +146,14 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
     let message = explain(req, &results, status, &swapped);
     let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(ctx, target, req, &results) } else { None };
     let location = evidence.iter().find(|e| e.role == "deciding" && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
-    let (status, message) = if status == Status::Warn && has_unknown_region(req) {
+    let regional_doubt = results.iter().any(|(_, path)| {
+        path.hops.iter().any(|(_, nsg, v)| {
+            v.trace.iter().filter_map(|h| nsg.rules.get(h.index)).any(|r| {
+                r.source.iter().chain(r.destination.iter()).any(|a| matches!(a, crate::net::Address::Tag { region: Some(reg), .. } if !matches!(reg.as_str(), "frontend" | "firstparty" | "backend")))
+            })
+        })
+    });
+    let (status, message) = if status == Status::Warn && has_unknown_region(req) && regional_doubt {
         (Status::Unknown, format!("{message}; the region is unknown, so regional service tags cannot be compared (pass --region or paste a resource with its location)"))
     } else {
         (status, message)
@@ -270,7 +277,7 @@ fn port_list(ports: &[u16]) -> String {
 
 fn endpoint_prefix(e: &Endpoint) -> String {
     match e {
-        Endpoint::Service { name, region: Some(r) } if r != REGION_UNKNOWN => format!("{name}.{}", crate::net::sub_tag_case(r)),
+        Endpoint::Service { name, region: Some(r) } if r != REGION_UNKNOWN && r != crate::net::REGION_MARKER => format!("{name}.{}", crate::net::sub_tag_case(r)),
         Endpoint::Service { name, region } => match region {
             Some(_) => format!("{name}.<region>"),
             None => name.clone(),

@@ -82,37 +82,35 @@ pub static INP_003: Check = Check {
 fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let mut out = Vec::new();
     for nsg in &ctx.model.nsgs {
-        let custom: Vec<_> = nsg.rules.iter().filter(|r| !r.is_default).collect();
-        for (i, a) in custom.iter().enumerate() {
-            for b in custom.iter().skip(i + 1) {
-                if a.priority.is_some() && a.priority == b.priority && a.direction.is_some() && a.direction == b.direction {
-                    let mut f = check.finding(
-                        Status::Fail,
-                        format!(
-                            "NSG `{}`: rules `{}` and `{}` both have priority {} ({}); Azure rejects the NSG",
-                            nsg.name,
-                            a.name,
-                            b.name,
-                            a.priority.unwrap_or_default(),
-                            a.direction.map(|d| d.as_str()).unwrap_or_default()
-                        ),
-                    );
-                    f.subject = Some(Subject { kind: "nsg", name: nsg.name.clone() });
-                    f.location = b.loc.clone();
-                    for r in [a, b] {
-                        f.evidence.push(crate::report::Evidence {
-                            nsg: Some(nsg.name.clone()),
-                            rule: r.name.clone(),
-                            priority: r.priority,
-                            access: r.access.map(|x| x.as_str().to_string()),
-                            direction: r.direction.map(|x| x.as_str().to_string()),
-                            role: "field",
-                            location: r.loc.clone(),
-                        });
-                    }
-                    out.push(f);
-                }
+        // Linear: the first rule seen at each (direction, priority).
+        let mut seen: std::collections::HashMap<(u8, u32), &crate::model::SecurityRule> = std::collections::HashMap::new();
+        for b in nsg.rules.iter().filter(|r| !r.is_default) {
+            let (Some(direction), Some(priority)) = (b.direction, b.priority) else { continue };
+            let Some(a) = seen.get(&(direction as u8, priority)).copied() else {
+                seen.insert((direction as u8, priority), b);
+                continue;
+            };
+            if out.len() >= 100 {
+                break;
             }
+            let mut f = check.finding(
+                Status::Fail,
+                format!("NSG `{}`: rules `{}` and `{}` both have priority {priority} ({}); Azure rejects the NSG", nsg.name, a.name, b.name, direction.as_str()),
+            );
+            f.subject = Some(Subject { kind: "nsg", name: nsg.name.clone() });
+            f.location = b.loc.clone();
+            for r in [a, b] {
+                f.evidence.push(crate::report::Evidence {
+                    nsg: Some(nsg.name.clone()),
+                    rule: r.name.clone(),
+                    priority: r.priority,
+                    access: r.access.map(|x| x.as_str().to_string()),
+                    direction: r.direction.map(|x| x.as_str().to_string()),
+                    role: "field",
+                    location: r.loc.clone(),
+                });
+            }
+            out.push(f);
         }
     }
     if out.is_empty() {

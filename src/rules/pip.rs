@@ -9,11 +9,11 @@ use ipnet::IpNet;
 
 pub static CHECKS: &[&Check] = &[&PIP_001, &PIP_002, &PIP_003, &PIP_004, &PIP_005, &PIP_006];
 
-fn inbound(source: &str, target: &Target, ports: Vec<u16>) -> FlowReq {
+fn inbound(source: Endpoint, target: &Target, ports: Vec<u16>) -> FlowReq {
     FlowReq {
         direction: Direction::Inbound,
         protocol: Protocol::Tcp,
-        source: Endpoint::Service { name: source.into(), region: None },
+        source,
         destination: subnet_endpoint(target),
         ports,
     }
@@ -33,7 +33,10 @@ pub static PIP_001: Check = Check {
         source: "Seed › Limitations (NSG rules list); include: public internet access. The 2023 docs no longer list it (profile 2023-04: info).",
     },
     run: |ctx, check| {
-        flows::findings(ctx, check, |t| inbound("BatchNodeManagement", t, vec![29876, 29877]), |s| later_info(ctx, s))
+        // Batch traffic comes from the region's Batch service: `BatchNodeManagement` and
+        // `BatchNodeManagement.<region>` are both accepted (spec 1.5).
+        let batch = flows::service(ctx, "BatchNodeManagement", true);
+        flows::findings(ctx, check, |t| inbound(batch.clone(), t, vec![29876, 29877]), |s| later_info(ctx, s))
             .into_iter()
             .map(|mut f| {
                 if ctx.is_profile_2023() {
@@ -67,7 +70,7 @@ pub static PIP_002: Check = Check {
         fix: "Add an inbound allow from `AzureMachineLearning`, TCP, destination port 44224, at a priority below any deny that matches.",
         source: "Seed › Limitations; include: public internet access",
     },
-    run: |ctx, check| flows::findings(ctx, check, |t| inbound("AzureMachineLearning", t, vec![44224]), |s| s),
+    run: |ctx, check| flows::findings(ctx, check, |t| inbound(Endpoint::Service { name: "AzureMachineLearning".into(), region: None }, t, vec![44224]), |s| s),
 };
 
 pub static PIP_003: Check = Check {

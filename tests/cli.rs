@@ -1,0 +1,134 @@
+//! The `amlvnet` binary run as a process: exit codes, every format, SARIF validated with
+//! Microsoft's own validator (`@microsoft/sarif-multitool` from npm) when installed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_amlvnet"))
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("www/examples").join(name).to_string_lossy().to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run amlvnet")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn tmp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("amlvnet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+#[test]
+fn exit_codes() {
+    let pass = example("cluster-public-ip-compliant.json");
+    assert_eq!(run(&["check", &pass]).status.code(), Some(0), "{}", stdout(&run(&["check", &pass])));
+    assert_eq!(run(&["check", &example("nsg-defaults-only.json")]).status.code(), Some(1));
+    let bad = tmp("bad.json", "{\n  \"a\": 1,\n  \"b\" 2\n}");
+    let o = run(&["check", bad.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("bad.json:3:7: unexpected character `2`; expected `:`"), "{err}");
+    assert_eq!(run(&["check", "/nonexistent/file.json"]).status.code(), Some(2));
+    assert_eq!(run(&["check"]).status.code(), Some(2));
+    assert_eq!(run(&["check", "--format", "xml", &pass]).status.code(), Some(2));
+    assert_eq!(run(&["check", "--public-ip", "maybe", &pass]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn stdin_and_scenario_flags() {
+    let text = std::fs::read_to_string(example("nsg-defaults-only.json")).unwrap_or_default();
+    let mut child = bin()
+        .args(["check", "--public-ip", "no", "--format", "json", "--region", "West US 2", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().map(|mut s| s.write_all(text.as_bytes()));
+    let o = child.wait_with_output().expect("wait");
+    let json = stdout(&o);
+    assert!(json.contains("\"public_ip\": false") && json.contains("\"region\": \"westus2\""), "{json}");
+    assert_eq!(o.status.code(), Some(0), "defaults satisfy no-public-IP inbound; NSG only, so subnet checks are unknown");
+}
+
+#[test]
+fn every_format() {
+    let f = example("nsg-defaults-only.json");
+    let text = stdout(&run(&["check", "--color", "never", &f]));
+    assert!(text.contains("FAIL AML-PIP-001") && text.contains("DenyAllInBound") && !text.contains('\x1b'));
+    let colored = stdout(&run(&["check", "--color", "always", &f]));
+    assert!(colored.contains("\x1b[1;31mFAIL"));
+    let json = stdout(&run(&["check", "--format", "json", &f]));
+    for key in ["\"schema\": \"amlvnet-report/1\"", "\"profile\": \"2022-07\"", "\"scenario\"", "\"findings\"", "\"summary\"", "\"rule\": \"DenyAllInBound\""] {
+        assert!(json.contains(key), "missing {key}");
+    }
+    let md = stdout(&run(&["check", "--format", "markdown", &f]));
+    assert!(md.starts_with("## amlvnet") && md.contains("| ❌ fail | `AML-PIP-001`"));
+    let rules = stdout(&run(&["rules"]));
+    assert_eq!(rules.lines().count(), 76);
+    let rules_json = stdout(&run(&["rules", "--format", "json"]));
+    assert!(rules_json.contains("\"id\": \"AML-NPIP-014\""));
+    let explain = stdout(&run(&["explain", "aml-pip-001"]));
+    assert!(explain.contains("## AML-PIP-001") && explain.contains("**Why.**"));
+    assert_eq!(run(&["explain", "AML-NOPE-001"]).status.code(), Some(2));
+    let latest = stdout(&run(&["check", "--profile", "latest", "--format", "json", &f]));
+    assert!(latest.contains("\"profile\": \"2023-04\""));
+}
+
+fn validator() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/sarif-multitool");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must install @microsoft/sarif-multitool (npm ci)");
+    eprintln!("skipped: node_modules/.bin/sarif-multitool is not installed (npm ci)");
+    None
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let Some(tool) = validator() else { return };
+    for (name, args) in [("fail", vec!["nsg-defaults-only.json"]), ("pass", vec!["cluster-public-ip-compliant.json"]), ("template", vec!["arm-template-child-rules.json"])] {
+        let files: Vec<String> = args.iter().map(|a| example(a)).collect();
+        let mut cmd = vec!["check", "--format", "sarif"];
+        cmd.extend(files.iter().map(String::as_str));
+        let o = run(&cmd);
+        let sarif = tmp(&format!("{name}.sarif"), &stdout(&o));
+        let log = sarif.with_extension("validation.sarif");
+        let v = Command::new(&tool).args(["validate", sarif.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--force"]).output().expect("validator");
+        assert!(v.status.success(), "validator failed: {}", String::from_utf8_lossy(&v.stdout));
+        let result = std::fs::read_to_string(&log).unwrap_or_default();
+        let parsed = amlvnet::json::parse(&result).expect("validator output is JSON");
+        let results = parsed.get("runs").and_then(|r| r.as_array()).and_then(|r| r.first()).and_then(|r| r.get("results")).and_then(|r| r.as_array()).map(|r| r.to_vec()).unwrap_or_default();
+        let problems: Vec<String> = results
+            .iter()
+            .filter(|r| r.get("level").and_then(|l| l.as_str()).is_some_and(|l| l == "error" || l == "warning"))
+            .map(|r| amlvnet::report::json::from_node(r).compact())
+            .collect();
+        assert!(problems.is_empty(), "{name}: SARIF problems:\n{}", problems.join("\n"));
+    }
+    // The validator has teeth: a broken log is rejected.
+    let bad = tmp("broken.sarif", r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"bad": 1}]}]}"#);
+    let log = bad.with_extension("validation.sarif");
+    let _ = Command::new(&tool).args(["validate", bad.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--force"]).output();
+    assert!(std::fs::read_to_string(&log).unwrap_or_default().contains("\"error\""));
+}
+
+#[test]
+fn sarif_points_at_lines() {
+    let o = run(&["check", "--format", "sarif", &example("nsg-defaults-only.json")]);
+    let s = stdout(&o);
+    assert!(s.contains("\"ruleId\": \"AML-PIP-001\""));
+    assert!(s.contains("\"version\": \"2.1.0\"") && s.contains("\"rules\": ["));
+}

@@ -1,0 +1,116 @@
+//! Real documents written by others, kept in `../shared/corpus/` (third-party files: they
+//! are read from there, never copied into the project). When that folder is absent, as
+//! in a user's fresh clone, these tests say so and skip.
+
+use amlvnet::model::ComputeKind;
+use amlvnet::report::Status;
+use amlvnet::Document;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: ../shared/corpus is absent (a user's fresh clone)");
+        None
+    }
+}
+
+fn doc(dir: &Path, rel: &str) -> Document {
+    Document::new(rel, std::fs::read_to_string(dir.join(rel)).unwrap_or_default())
+}
+
+fn all_json(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_corpus_document_gives_a_sensible_report() {
+    let Some(dir) = corpus() else { return };
+    let files = all_json(&dir);
+    assert!(files.len() >= 13, "expected the 13 corpus files, found {}", files.len());
+    for path in files {
+        let rel = path.strip_prefix(&dir).map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
+        let report = amlvnet::check(&[doc(&dir, &rel)], &Default::default());
+        let d = &report.documents[0];
+        if rel.contains("conflict-markers") {
+            let (line, column, message) = d.error.clone().expect("merge markers are a parse error");
+            assert_eq!((line, column), (3, 1), "{rel}");
+            assert!(message.contains("merge conflict"), "{rel}: {message}");
+            assert!(report.findings.iter().any(|f| f.id == "AML-INP-001" && f.status == Status::Fail));
+        } else {
+            assert!(d.error.is_none(), "{rel}: {:?}", d.error);
+            assert!(!d.resources.is_empty(), "{rel}: nothing recognised");
+            assert!(report.findings.iter().all(|f| f.id != "AML-INP-002" || f.status == Status::Pass), "{rel}");
+        }
+        assert!(!report.findings.is_empty());
+    }
+}
+
+#[test]
+fn rest_examples_are_recognised_and_checked() {
+    let Some(dir) = corpus() else { return };
+    let nsg = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2023-05-01/NetworkSecurityGroupCreateWithRule.json")], &Default::default());
+    let status = |r: &amlvnet::Report, id: &str| r.findings.iter().filter(|f| f.id == id).map(|f| f.status).collect::<Vec<_>>();
+    // testnsg has only "allow port 80" and the defaults: public-IP management traffic is denied.
+    assert_eq!(status(&nsg, "AML-PIP-001"), vec![Status::Fail]);
+    let delegated = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2023-05-01/SubnetGetWithDelegation.json")], &Default::default());
+    assert_eq!(status(&delegated, "AML-CMP-001"), vec![Status::Fail]);
+    let vnet = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2022-05-01/VirtualNetworkCreateSubnetWithDelegation.json")], &Default::default());
+    assert_eq!(status(&vnet, "AML-CMP-001"), vec![Status::Fail], "test-1 is delegated to Microsoft.Sql/managedInstances");
+    let ws = amlvnet::check(
+        &[doc(&dir, "rest-api-specs-machinelearningservices-2022-05-01/Workspace/get.json")],
+        &amlvnet::Options { public_ip: Some(false), ..Default::default() },
+    );
+    assert_eq!(status(&ws, "AML-NPIP-001"), vec![Status::Pass], "one approved private endpoint connection");
+    let ci = amlvnet::check(&[doc(&dir, "rest-api-specs-machinelearningservices-2022-05-01/Compute/createOrUpdate/ComputeInstance.json")], &Default::default());
+    assert_eq!(ci.scenario.compute, ComputeKind::Instance);
+    assert!(ci.scenario.public_ip, "no enableNodePublicIp: the API default, public IP");
+}
+
+#[test]
+fn quickstart_template_training_subnet_nsg_and_cluster_are_joined() {
+    let Some(dir) = corpus() else { return };
+    let d = doc(&dir, "quickstart-machine-learning-end-to-end-secure/azuredeploy.json");
+    let model = amlvnet::input::read(std::slice::from_ref(&d));
+    let subnet = model.subnets.iter().find(|s| s.name == "snet-training").expect("snet-training found through the nested VNet deployment");
+    assert_eq!(subnet.prefixes.iter().map(|p| p.to_string()).collect::<Vec<_>>(), vec!["192.168.0.0/24"]);
+    let nsg_ref = subnet.nsg.clone().expect("the subnet's NSG comes from reference(nsg deployment).outputs");
+    let nsg = model.nsgs.iter().find(|n| n.name.eq_ignore_ascii_case(nsg_ref.name())).expect("the NSG of the nested NSG deployment");
+    assert!(nsg.rules.iter().any(|r| r.name == "BatchNodeManagement" && r.priority == Some(120)));
+    let cluster = model.computes.iter().find(|c| c.name == "cluster001").expect("cluster001");
+    assert_eq!(cluster.kind, ComputeKind::Cluster);
+    assert_eq!(cluster.public_ip, Some(true), "amlComputePublicIp defaults to true");
+    assert!(cluster.subnet.as_ref().is_some_and(|r| r.name() == "snet-training"));
+    let storage_rule = nsg.rules.iter().find(|r| r.name == "AzureStorageAccount").expect("storage rule");
+    assert_eq!(storage_rule.destination[0].to_string(), "Storage.$region", "format('Storage.{{0}}', location) keeps the deployment region");
+
+    let report = amlvnet::check(&[d], &Default::default());
+    let for_training = |id: &str| {
+        report.findings.iter().filter(|f| f.id == id && f.subject.as_ref().is_some_and(|s| s.name == "snet-training")).map(|f| f.status).collect::<Vec<_>>()
+    };
+    for id in ["AML-PIP-001", "AML-PIP-002", "AML-CMP-001", "AML-OUT-008", "AML-OUT-002", "AML-CMP-006"] {
+        assert_eq!(for_training(id), vec![Status::Pass], "{id}");
+    }
+    // With no public IP, the template's subnet lacks an egress path.
+    let npip = amlvnet::check(
+        &[doc(&dir, "quickstart-machine-learning-end-to-end-secure/azuredeploy.json")],
+        &amlvnet::Options { public_ip: Some(false), ..Default::default() },
+    );
+    let egress: Vec<_> = npip.findings.iter().filter(|f| f.id == "AML-NPIP-008").map(|f| f.status).collect();
+    assert_eq!(egress, vec![Status::Fail]);
+}
