@@ -36,7 +36,13 @@ pub fn check(documents: &[Document], options: &Options) -> Report {
     let documents = model
         .documents
         .iter()
-        .map(|d| DocumentSummary { name: d.name.clone(), shape: d.shape.clone(), shape_label: d.shape_label.clone(), resources: d.resources.clone(), error: d.parse_error.clone() })
+        .map(|d| DocumentSummary {
+            name: d.name.clone(),
+            shape: d.shape.clone(),
+            shape_label: d.shape_label.clone(),
+            resources: d.resources.clone(),
+            error: d.parse_error.clone(),
+        })
         .collect();
     Report { profile: options.profile, scenario, documents, findings, nsgs, notes }
 }
@@ -44,15 +50,14 @@ pub fn check(documents: &[Document], options: &Options) -> Report {
 fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {
     let (targets, link_issues) = build_targets(model, scenario);
     let workspace = model.workspaces.first();
-    let ctx = Ctx { model, scenario, targets, workspace, link_issues };
+    let ctx = Ctx { model, scenario, targets, workspace, link_issues, out_cache: Default::default() };
     let bit = scenario_bit(scenario);
     let mut findings = Vec::new();
     for check in rules::catalogue() {
         if check.scope & bit == 0 {
-            findings.push(check.finding(
-                Status::NotApplicable,
-                format!("applies to {}; the scenario is {} ({})", check.applies_to(), scenario.key(), describe(scenario)),
-            ));
+            findings.push(
+                check.finding(Status::NotApplicable, format!("applies to {}; the scenario is {} ({})", check.applies_to(), scenario.key(), describe(scenario))),
+            );
             continue;
         }
         let mut out = (check.run)(&ctx, check);
@@ -103,10 +108,7 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
     let doc_pip = model.computes.iter().filter(|c| c.kind == compute).find_map(|c| c.public_ip.map(|p| (p, c.name.clone())));
     let public_ip = match (options.public_ip, doc_pip) {
         (Some(p), Some((d, name))) if p != d => {
-            notes.push(format!(
-                "public IP: you chose {}, but compute `{name}` has enableNodePublicIp {d}; your choice wins",
-                if p { "yes" } else { "no" }
-            ));
+            notes.push(format!("public IP: you chose {}, but compute `{name}` has enableNodePublicIp {d}; your choice wins", if p { "yes" } else { "no" }));
             p
         }
         (Some(p), _) => p,
@@ -238,7 +240,12 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
             None => RouteState::Missing(missing(
                 issues,
                 r,
-                format!("subnet `{}` uses route table `{}`, which is not among the inputs: add `az network route-table show --name {}`", subnet.name, r.name(), r.name()),
+                format!(
+                    "subnet `{}` uses route table `{}`, which is not among the inputs: add `az network route-table show --name {}`",
+                    subnet.name,
+                    r.name(),
+                    r.name()
+                ),
             )),
         },
     };
@@ -254,16 +261,7 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
         RouteState::Given(t) => Some(*t),
         _ => None,
     });
-    Target {
-        label: subnet.name.clone(),
-        subject_kind: "subnet",
-        subnet: Some(subnet),
-        nsg,
-        nic_nsg,
-        route_table,
-        computes: Vec::new(),
-        vnet_extent: extent,
-    }
+    Target { label: subnet.name.clone(), subject_kind: "subnet", subnet: Some(subnet), nsg, nic_nsg, route_table, computes: Vec::new(), vnet_extent: extent }
 }
 
 /// The compute subnets to check, and the AML-INP-006 issues found on the way.
@@ -288,7 +286,16 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
             },
             None => {
                 unresolved_compute_subnet = true;
-                missing(&mut issues, r, format!("compute `{}` uses subnet `{}`, which is not among the inputs: add `az network vnet subnet show --name {}`", c.name, r.name(), r.name()));
+                missing(
+                    &mut issues,
+                    r,
+                    format!(
+                        "compute `{}` uses subnet `{}`, which is not among the inputs: add `az network vnet subnet show --name {}`",
+                        c.name,
+                        r.name(),
+                        r.name()
+                    ),
+                );
             }
         }
     }

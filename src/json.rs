@@ -63,10 +63,7 @@ impl Node {
     /// Member of an object, key compared case-insensitively.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Object(members) => members
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v),
+            Value::Object(members) => members.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -374,9 +371,7 @@ impl Parser<'_> {
                         Some(b'u') => {
                             self.bump();
                             let high = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&high)
-                                && self.bytes.get(self.at..self.at + 2) == Some(b"\\u")
-                            {
+                            let code = if (0xD800..0xDC00).contains(&high) && self.bytes.get(self.at..self.at + 2) == Some(b"\\u") {
                                 self.bump();
                                 self.bump();
                                 let low = self.hex4()?;

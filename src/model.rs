@@ -328,9 +328,7 @@ pub fn same_resource(a: &str, b: &str) -> bool {
     if a.eq_ignore_ascii_case(b) {
         return true;
     }
-    let tail = |s: &str| -> Vec<String> {
-        s.rsplit('/').take(2).map(|p| p.to_ascii_lowercase()).collect()
-    };
+    let tail = |s: &str| -> Vec<String> { s.rsplit('/').take(2).map(|p| p.to_ascii_lowercase()).collect() };
     let (ta, tb) = (tail(a), tail(b));
     if ta.len() < 2 || tb.len() < 2 || ta != tb {
         return false;
@@ -370,9 +368,5 @@ pub fn resource_group_of(id: &str) -> Option<String> {
 /// The VNet name in a subnet ID.
 pub fn vnet_of_subnet_id(id: &str) -> Option<String> {
     let parts: Vec<&str> = id.split('/').collect();
-    parts
-        .iter()
-        .position(|p| p.eq_ignore_ascii_case("virtualNetworks"))
-        .and_then(|i| parts.get(i + 1))
-        .map(|s| s.to_string())
+    parts.iter().position(|p| p.eq_ignore_ascii_case("virtualNetworks")).and_then(|i| parts.get(i + 1)).map(|s| s.to_string())
 }

@@ -181,6 +181,9 @@ impl PortSet {
         if self.uncertain {
             return false;
         }
+        if self.ranges.contains(&PortRange::ALL) {
+            return true;
+        }
         let mut ranges = self.ranges.clone();
         ranges.sort();
         let mut next: u32 = 0;
@@ -238,7 +241,10 @@ pub enum Address {
     /// `AzureCloud` or `AzureCloud.<region>`.
     AzureCloud,
     /// A service tag, with its region suffix in lower case.
-    Tag { name: String, region: Option<String> },
+    Tag {
+        name: String,
+        region: Option<String>,
+    },
     /// An IP address or CIDR.
     Prefix(IpNet),
     /// An application security group, by ID.
@@ -346,11 +352,7 @@ pub fn canonical_tag(name: &str) -> String {
     if let Some(a) = alias {
         return a.to_string();
     }
-    known
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .map(|k| k.to_string())
-        .unwrap_or_else(|| name.to_string())
+    known.iter().find(|k| k.eq_ignore_ascii_case(name)).map(|k| k.to_string()).unwrap_or_else(|| name.to_string())
 }
 
 /// Display case of a tag's second part: regions are lower case, Front Door's sub-tags
@@ -411,17 +413,15 @@ pub struct VnetExtent {
 /// The address of Azure's host (AzureLoadBalancer, DNS, health probes).
 pub const HOST_IP: Ipv4Addr = Ipv4Addr::new(168, 63, 129, 16);
 
-/// Whether the prefix is private or shared space (RFC 1918, 100.64/10, link-local).
+/// Whether the prefix is private or shared space (RFC 1918, 100.64/10).
 pub fn is_private(net: &IpNet) -> bool {
     match net {
         IpNet::V4(n) => {
-            let private: [Ipv4Net; 4] = [
-                Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), 8).unwrap_or_default(),
-                Ipv4Net::new(Ipv4Addr::new(172, 16, 0, 0), 12).unwrap_or_default(),
-                Ipv4Net::new(Ipv4Addr::new(192, 168, 0, 0), 16).unwrap_or_default(),
-                Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 10).unwrap_or_default(),
-            ];
-            private.iter().any(|p| p.contains(n))
+            let addr = u32::from(n.network());
+            let len = u32::from(n.prefix_len());
+            // (network, prefix length) of each private block.
+            const BLOCKS: [(u32, u32); 4] = [(0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16), (0x6440_0000, 10)];
+            BLOCKS.iter().any(|(block, block_len)| len >= *block_len && (addr >> (32 - block_len)) == (block >> (32 - block_len)))
         }
         IpNet::V6(n) => n.addr().segments().first().is_some_and(|s| s & 0xfe00 == 0xfc00),
     }
@@ -431,6 +431,15 @@ pub fn is_private(net: &IpNet) -> bool {
 pub fn prefix_cover(set: &[IpNet], required: &[IpNet]) -> Cover {
     if required.is_empty() {
         return Cover::Partial;
+    }
+    if let [one] = set {
+        return if required.iter().all(|r| one.contains(r)) {
+            Cover::Full
+        } else if required.iter().any(|r| one.contains(r) || r.contains(one)) {
+            Cover::Partial
+        } else {
+            Cover::None
+        };
     }
     let merged = IpNet::aggregate(&set.to_vec());
     let all = required.iter().all(|r| merged.iter().any(|m| m.contains(r)));

@@ -1,6 +1,8 @@
 //! The `amlvnet` binary run as a process: exit codes, every format, SARIF validated with
 //! Microsoft's own validator (`@microsoft/sarif-multitool` from npm) when installed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -99,18 +101,30 @@ fn validator() -> Option<PathBuf> {
 #[test]
 fn sarif_is_valid_against_the_official_schema() {
     let Some(tool) = validator() else { return };
-    for (name, args) in [("fail", vec!["nsg-defaults-only.json"]), ("pass", vec!["cluster-public-ip-compliant.json"]), ("template", vec!["arm-template-child-rules.json"])] {
+    for (name, args) in
+        [("fail", vec!["nsg-defaults-only.json"]), ("pass", vec!["cluster-public-ip-compliant.json"]), ("template", vec!["arm-template-child-rules.json"])]
+    {
         let files: Vec<String> = args.iter().map(|a| example(a)).collect();
         let mut cmd = vec!["check", "--format", "sarif"];
         cmd.extend(files.iter().map(String::as_str));
         let o = run(&cmd);
         let sarif = tmp(&format!("{name}.sarif"), &stdout(&o));
         let log = sarif.with_extension("validation.sarif");
-        let v = Command::new(&tool).args(["validate", sarif.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--force"]).output().expect("validator");
+        let v = Command::new(&tool)
+            .args(["validate", sarif.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--log", "ForceOverwrite"])
+            .output()
+            .expect("validator");
         assert!(v.status.success(), "validator failed: {}", String::from_utf8_lossy(&v.stdout));
         let result = std::fs::read_to_string(&log).unwrap_or_default();
         let parsed = amlvnet::json::parse(&result).expect("validator output is JSON");
-        let results = parsed.get("runs").and_then(|r| r.as_array()).and_then(|r| r.first()).and_then(|r| r.get("results")).and_then(|r| r.as_array()).map(|r| r.to_vec()).unwrap_or_default();
+        let results = parsed
+            .get("runs")
+            .and_then(|r| r.as_array())
+            .and_then(|r| r.first())
+            .and_then(|r| r.get("results"))
+            .and_then(|r| r.as_array())
+            .map(|r| r.to_vec())
+            .unwrap_or_default();
         let problems: Vec<String> = results
             .iter()
             .filter(|r| r.get("level").and_then(|l| l.as_str()).is_some_and(|l| l == "error" || l == "warning"))
@@ -121,7 +135,8 @@ fn sarif_is_valid_against_the_official_schema() {
     // The validator has teeth: a broken log is rejected.
     let bad = tmp("broken.sarif", r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"bad": 1}]}]}"#);
     let log = bad.with_extension("validation.sarif");
-    let _ = Command::new(&tool).args(["validate", bad.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--force"]).output();
+    let _ =
+        Command::new(&tool).args(["validate", bad.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--log", "ForceOverwrite"]).output();
     assert!(std::fs::read_to_string(&log).unwrap_or_default().contains("\"error\""));
 }
 

@@ -2,6 +2,8 @@
 //! are read from there, never copied into the project). When that folder is absent, as
 //! in a user's fresh clone, these tests say so and skip.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use amlvnet::model::ComputeKind;
 use amlvnet::report::Status;
 use amlvnet::Document;

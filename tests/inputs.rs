@@ -1,5 +1,7 @@
 //! Every input shape of spec section 5, parsed from a realistic document.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use amlvnet::input::read;
 use amlvnet::model::{ComputeKind, Model};
 use amlvnet::Document;
@@ -189,7 +191,8 @@ fn arm_template_inline_child_and_nested_rules_with_expressions_and_parameters_fi
         &[Document::new("azuredeploy.json", template), Document::new("p.json", params)],
         &amlvnet::Options { region: Some("westus2".into()), ..Default::default() },
     );
-    let pip1: Vec<_> = report.findings.iter().filter(|f| f.id == "AML-PIP-001").map(|f| (f.subject.clone().map(|s| s.name).unwrap_or_default(), f.status)).collect();
+    let pip1: Vec<_> =
+        report.findings.iter().filter(|f| f.id == "AML-PIP-001").map(|f| (f.subject.clone().map(|s| s.name).unwrap_or_default(), f.status)).collect();
     assert!(pip1.contains(&("snet-train".to_string(), amlvnet::Status::Pass)), "{pip1:?}");
 }
 

@@ -1,5 +1,7 @@
 //! The ten rules a naive checker gets wrong (spec section 7), one test each.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 mod common;
 
 use amlvnet::model::ComputeKind;
@@ -66,7 +68,11 @@ fn mistake_2_default_rules_are_always_there() {
 
 #[test]
 fn mistake_3_virtual_network_includes_udr_prefixes() {
-    let rules = [rule("allow-vnet-out", 100, "Outbound", "Allow", "VirtualNetwork", "VirtualNetwork", "*"), rule("deny-all-out", 4000, "Outbound", "Deny", "*", "*", "*")].join(",");
+    let rules = [
+        rule("allow-vnet-out", 100, "Outbound", "Allow", "VirtualNetwork", "VirtualNetwork", "*"),
+        rule("deny-all-out", 4000, "Outbound", "Deny", "*", "*", "*"),
+    ]
+    .join(",");
     let subnet = r#"{"name": "snet-train", "type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.20.4.0/24",
         "networkSecurityGroup": {"id": ".../networkSecurityGroups/nsg-train"}, "routeTable": {"id": ".../routeTables/rt"}}}"#;
     let forced = r#"{"name": "rt", "type": "Microsoft.Network/routeTables", "properties": {"routes": [
@@ -85,20 +91,30 @@ fn mistake_4_internet_contains_azure_service_tags() {
     for id in ["AML-OUT-001", "AML-OUT-002", "AML-OUT-007", "AML-OUT-008"] {
         assert_eq!(statuses(&r, id), vec![Status::Fail], "{id}");
     }
-    let allow_first = nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage.westus2", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")].join(","));
+    let allow_first =
+        nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage.westus2", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")]
+            .join(","));
     let r = check(&[("nsg.json", &allow_first)], opts("westus2"));
     assert_eq!(statuses(&r, "AML-OUT-008"), vec![Status::Pass]);
     // The parent tag covers the regional one; another region doesn't.
-    let parent = nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")].join(","));
+    let parent =
+        nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")]
+            .join(","));
     assert_eq!(statuses(&check(&[("nsg.json", &parent)], opts("westus2")), "AML-OUT-008"), vec![Status::Pass]);
-    let other = nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage.eastus", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")].join(","));
+    let other =
+        nsg(&[rule("storage", 200, "Outbound", "Allow", "*", "Storage.eastus", "443"), rule("deny-internet", 4000, "Outbound", "Deny", "*", "Internet", "*")]
+            .join(","));
     assert_eq!(statuses(&check(&[("nsg.json", &other)], opts("westus2")), "AML-OUT-008"), vec![Status::Fail]);
 }
 
 #[test]
 fn mistake_5_priority_order_nsg_combination_and_duplicates() {
     // Lower number wins: a deny at 100 beats an allow at 200.
-    let rules = [rule("allow-batch", 200, "Inbound", "Allow", "BatchNodeManagement", "*", "29876-29877"), rule("deny-batch", 100, "Inbound", "Deny", "BatchNodeManagement", "*", "*")].join(",");
+    let rules = [
+        rule("allow-batch", 200, "Inbound", "Allow", "BatchNodeManagement", "*", "29876-29877"),
+        rule("deny-batch", 100, "Inbound", "Deny", "BatchNodeManagement", "*", "*"),
+    ]
+    .join(",");
     assert_eq!(statuses(&check(&[("nsg.json", &nsg(&rules))], opts("westus2")), "AML-PIP-001"), vec![Status::Fail]);
     // Subnet NSG allows, NIC NSG (from effective-rules output) denies: both must allow.
     let effective = r#"{"value": [
@@ -165,14 +181,15 @@ fn mistake_7_forced_tunnel_needs_routes_and_npip_needs_egress() {
 
 #[test]
 fn mistake_8_private_link_policy_fields() {
-    let subnet = |pe: &str, pls: &str| {
-        format!(r#"{{"name": "s", "addressPrefix": "10.0.0.0/24", "delegations": [], {pe}{pls} "networkSecurityGroup": null}}"#)
-    };
+    let subnet = |pe: &str, pls: &str| format!(r#"{{"name": "s", "addressPrefix": "10.0.0.0/24", "delegations": [], {pe}{pls} "networkSecurityGroup": null}}"#);
     let npip = || Options { public_ip: Some(false), ..opts("westus2") };
     let r = check(&[("s.json", &subnet("", ""))], npip());
     assert_eq!(statuses(&r, "AML-NPIP-003"), vec![Status::Fail], "absent privateLinkServiceNetworkPolicies means Enabled");
     assert_eq!(statuses(&r, "AML-NPIP-002"), vec![Status::Warn], "absent privateEndpointNetworkPolicies is ambiguous");
-    let r = check(&[("s.json", &subnet(r#""privateEndpointNetworkPolicies": "NetworkSecurityGroupEnabled","#, r#""privateLinkServiceNetworkPolicies": "Disabled","#))], npip());
+    let r = check(
+        &[("s.json", &subnet(r#""privateEndpointNetworkPolicies": "NetworkSecurityGroupEnabled","#, r#""privateLinkServiceNetworkPolicies": "Disabled","#))],
+        npip(),
+    );
     assert_eq!(statuses(&r, "AML-NPIP-002"), vec![Status::Fail]);
     assert_eq!(statuses(&r, "AML-NPIP-003"), vec![Status::Pass]);
     let fix = r.findings.iter().find(|f| f.id == "AML-NPIP-002").and_then(|f| f.fix.clone());

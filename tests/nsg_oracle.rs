@@ -6,6 +6,8 @@
 //! included. The engine must be sound (`pass` only if every packet is allowed, `fail`
 //! only if some packet is denied) and exact when no rule matched only partly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use amlvnet::model::{Nsg, SecurityRule};
 use amlvnet::net::{Access, Address, Direction, Endpoint, PortRange, PortSet, Protocol, VnetExtent};
 use amlvnet::nsg::{evaluate, evaluate_path, prepare, Flow, FlowStatus};
@@ -66,13 +68,11 @@ fn rule(priority: u32) -> impl Strategy<Value = SecurityRule> {
 }
 
 fn nsg() -> impl Strategy<Value = Nsg> {
-    prop::collection::btree_set(100u32..140, 0..8)
-        .prop_flat_map(|prios| prios.into_iter().map(rule).collect::<Vec<_>>())
-        .prop_map(|rules| {
-            let mut n = Nsg { name: "n".into(), rules, ..Nsg::default() };
-            prepare(&mut n);
-            n
-        })
+    prop::collection::btree_set(100u32..140, 0..8).prop_flat_map(|prios| prios.into_iter().map(rule).collect::<Vec<_>>()).prop_map(|rules| {
+        let mut n = Nsg { name: "n".into(), rules, ..Nsg::default() };
+        prepare(&mut n);
+        n
+    })
 }
 
 fn flow() -> impl Strategy<Value = Flow> {
@@ -218,7 +218,13 @@ fn oracle_has_teeth() {
         ..Nsg::default()
     };
     prepare(&mut n);
-    let f = Flow { direction: Direction::Inbound, protocol: Protocol::Tcp, source: Endpoint::Prefixes(vec![net(0, 28)]), destination: Endpoint::Prefixes(vec![net(0, 28)]), port: 1 };
+    let f = Flow {
+        direction: Direction::Inbound,
+        protocol: Protocol::Tcp,
+        source: Endpoint::Prefixes(vec![net(0, 28)]),
+        destination: Endpoint::Prefixes(vec![net(0, 28)]),
+        port: 1,
+    };
     assert_eq!(oracle(&[&n], &f), (false, true));
     assert_eq!(evaluate(&n, &f, VnetExtent::default()).status, FlowStatus::Warn);
 }

@@ -57,8 +57,11 @@ fn run(args: &[String]) -> Result<u8, String> {
     }
 }
 
+/// Options as (name, value) pairs, and positional arguments.
+type Parsed<'a> = (Vec<(String, String)>, Vec<&'a str>);
+
 /// Splits `--flag value` and `--flag=value`.
-fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<(Vec<(String, String)>, Vec<&'a str>), String> {
+fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<Parsed<'a>, String> {
     let mut flags = Vec::new();
     let mut positional = Vec::new();
     let mut iter = args.iter();
@@ -201,7 +204,7 @@ fn rules(args: &[String]) -> Result<u8, String> {
     if let Some(p) = positional.first() {
         return Err(format!("unexpected argument `{p}`"));
     }
-    let format = flags.into_iter().map(|(_, v)| v).last().unwrap_or_else(|| "text".into());
+    let format = flags.into_iter().map(|(_, v)| v).next_back().unwrap_or_else(|| "text".into());
     let checks = catalogue();
     let output = match format.as_str() {
         "json" => {

@@ -147,9 +147,7 @@ impl<'m> Reader<'m> {
         }
         if let Some(responses) = root.get("responses") {
             self.set_shape("rest-example", "REST API example");
-            let body = ["200", "201", "202"]
-                .iter()
-                .find_map(|code| responses.get(code).and_then(|r| r.get("body")).map(|b| (code.to_string(), b)));
+            let body = ["200", "201", "202"].iter().find_map(|code| responses.get(code).and_then(|r| r.get("body")).map(|b| (code.to_string(), b)));
             if let Some((code, body)) = body {
                 let pointer = format!("/responses/{code}/body");
                 if let Some(items) = body.get("value").and_then(|v| v.as_array()) {
@@ -207,7 +205,10 @@ impl<'m> Reader<'m> {
             "microsoft.network/networksecuritygroups/securityrules" => {
                 let full = name_of(node);
                 let rule = self.rule(node, pointer, false);
-                let parent = full.rsplit_once('/').map(|(p, _)| p.to_string()).or_else(|| node.get("id").and_then(text_of).and_then(|id| parent_name(&id, "networkSecurityGroups")));
+                let parent = full
+                    .rsplit_once('/')
+                    .map(|(p, _)| p.to_string())
+                    .or_else(|| node.get("id").and_then(text_of).and_then(|id| parent_name(&id, "networkSecurityGroups")));
                 match parent {
                     Some(p) => self.child_rules.push((p, rule)),
                     None => self.child_rules.push((String::new(), rule)),
@@ -308,10 +309,8 @@ impl<'m> Reader<'m> {
             }
         }
         // Child resources declared inside the NSG (templates): `resources[]` of type securityRules.
-        let attached = prop(node, "subnets")
-            .and_then(|s| s.as_array())
-            .map(|a| a.iter().filter_map(|s| s.get("id").and_then(text_of)).collect())
-            .unwrap_or_default();
+        let attached =
+            prop(node, "subnets").and_then(|s| s.as_array()).map(|a| a.iter().filter_map(|s| s.get("id").and_then(text_of)).collect()).unwrap_or_default();
         self.found(format!("network security group {name} ({} rules)", rules.iter().filter(|r| !r.is_default).count()));
         let loc = self.loc(pointer, node);
         self.model.nsgs.push(Nsg {
@@ -330,10 +329,7 @@ impl<'m> Reader<'m> {
         let mut rules = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{base}/{i}");
-            let is_default = item
-                .get("type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.to_ascii_lowercase().ends_with("defaultsecurityrules"))
+            let is_default = item.get("type").and_then(|t| t.as_str()).is_some_and(|t| t.to_ascii_lowercase().ends_with("defaultsecurityrules"))
                 || item.get("priority").and_then(number).is_some_and(|p| p >= 65000.0);
             rules.push(self.rule(item, &p, is_default));
         }
@@ -425,7 +421,12 @@ impl<'m> Reader<'m> {
             Some(n) => match number(n) {
                 Some(x) if x.fract() == 0.0 && ((100.0..=4096.0).contains(&x) || (is_default && (65000.0..=65500.0).contains(&x))) => Some(x as u32),
                 _ => {
-                    self.issue("AML-INP-004", format!("{label}: `priority` {} is not an integer between 100 and 4096", n.describe()), &format!("{pp}/priority"), n);
+                    self.issue(
+                        "AML-INP-004",
+                        format!("{label}: `priority` {} is not an integer between 100 and 4096", n.describe()),
+                        &format!("{pp}/priority"),
+                        n,
+                    );
                     valid = false;
                     None
                 }
@@ -471,7 +472,12 @@ impl<'m> Reader<'m> {
         let protocol = protocol_text.and_then(|(t, pos)| {
             let pr = Protocol::parse(&t);
             if pr.is_none() {
-                self.issue("AML-INP-004", format!("{label}: unknown `protocol` \"{t}\" (expected Tcp, Udp, Icmp, Esp, Ah or *)"), &format!("{pp}/protocol"), &at(pos));
+                self.issue(
+                    "AML-INP-004",
+                    format!("{label}: unknown `protocol` \"{t}\" (expected Tcp, Udp, Icmp, Esp, Ah or *)"),
+                    &format!("{pp}/protocol"),
+                    &at(pos),
+                );
             }
             pr
         });
@@ -522,7 +528,12 @@ impl<'m> Reader<'m> {
             let a: Vec<String> = single_items.iter().map(|(_, n)| n.describe()).collect();
             let b: Vec<String> = plural_items.iter().map(|(_, n)| n.describe()).collect();
             if a != b {
-                self.warn_issue("AML-INP-004", format!("{label}: both `{singular}` ({}) and `{plural}` ({}) are set; the union is used", a.join(", "), b.join(", ")), pp, node);
+                self.warn_issue(
+                    "AML-INP-004",
+                    format!("{label}: both `{singular}` ({}) and `{plural}` ({}) are set; the union is used", a.join(", "), b.join(", ")),
+                    pp,
+                    node,
+                );
             }
         }
         items.extend(single_items);
@@ -540,16 +551,19 @@ impl<'m> Reader<'m> {
                         match PortRange::parse(part) {
                             Some(r) => set.ranges.push(r),
                             None => {
-                                self.issue("AML-INP-004", format!("{label}: `{singular}` \"{}\" is not a port (0-65535), a range N-M or *", part.trim()), &ptr, n);
+                                self.issue(
+                                    "AML-INP-004",
+                                    format!("{label}: `{singular}` \"{}\" is not a port (0-65535), a range N-M or *", part.trim()),
+                                    &ptr,
+                                    n,
+                                );
                                 set.uncertain = true;
                                 ok = false;
                             }
                         }
                     }
                 }
-                Value::Number(x) if x.fract() == 0.0 && (0.0..=65535.0).contains(x) => {
-                    set.ranges.push(PortRange { low: *x as u16, high: *x as u16 })
-                }
+                Value::Number(x) if x.fract() == 0.0 && (0.0..=65535.0).contains(x) => set.ranges.push(PortRange { low: *x as u16, high: *x as u16 }),
                 Value::Unresolved(_) => {
                     self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &ptr, n);
                     set.uncertain = true;
@@ -716,12 +730,8 @@ impl<'m> Reader<'m> {
         subnet.nat_gateway = self.reference(prop(node, "natGateway"), &format!("{pp}/natGateway"));
         if let Some(a) = prop(node, "delegations").and_then(|d| d.as_array()) {
             for d in a {
-                let service = d
-                    .get("properties")
-                    .and_then(|p| p.get("serviceName"))
-                    .or_else(|| d.get("serviceName"))
-                    .and_then(text_of)
-                    .unwrap_or_else(|| name_of(d));
+                let service =
+                    d.get("properties").and_then(|p| p.get("serviceName")).or_else(|| d.get("serviceName")).and_then(text_of).unwrap_or_else(|| name_of(d));
                 subnet.delegations.push(service);
             }
         }
@@ -863,11 +873,8 @@ impl<'m> Reader<'m> {
         let known = connections.is_some();
         if let Some(a) = connections.and_then(|a| a.as_array()) {
             for c in a {
-                let status = properties(c)
-                    .get("privateLinkServiceConnectionState")
-                    .and_then(|s| s.get("status"))
-                    .and_then(text_of)
-                    .unwrap_or_else(|| "Unknown".into());
+                let status =
+                    properties(c).get("privateLinkServiceConnectionState").and_then(|s| s.get("status")).and_then(text_of).unwrap_or_else(|| "Unknown".into());
                 statuses.push(status);
             }
         }
@@ -900,11 +907,8 @@ impl<'m> Reader<'m> {
         let outer = properties(node);
         // ARM nests the compute's own settings in properties.properties.
         let inner = outer.get("properties").filter(|n| n.is_object());
-        let kind_text = outer
-            .get("computeType")
-            .and_then(text_of)
-            .or_else(|| node.get("type").and_then(text_of).filter(|t| !t.contains('/')))
-            .unwrap_or_default();
+        let kind_text =
+            outer.get("computeType").and_then(text_of).or_else(|| node.get("type").and_then(text_of).filter(|t| !t.contains('/'))).unwrap_or_default();
         let kind = ComputeKind::parse(&kind_text).unwrap_or(ComputeKind::Other);
         let find = |key: &str| inner.and_then(|i| i.get(key)).or_else(|| outer.get(key)).or_else(|| node.get(key));
         let pip_node = find("enableNodePublicIp").or_else(|| find("enable_node_public_ip"));
@@ -924,11 +928,7 @@ impl<'m> Reader<'m> {
             .and_then(number)
             .filter(|p| (1.0..=65535.0).contains(p))
             .map(|p| p as u16);
-        let location = node
-            .get("location")
-            .and_then(|l| l.as_str())
-            .or_else(|| outer.get("computeLocation").and_then(|l| l.as_str()))
-            .map(normalise_region);
+        let location = node.get("location").and_then(|l| l.as_str()).or_else(|| outer.get("computeLocation").and_then(|l| l.as_str())).map(normalise_region);
         self.found(format!("Azure ML compute {name} ({})", if kind_text.is_empty() { "type unknown".into() } else { kind_text.clone() }));
         let loc = self.loc(pointer, node);
         self.model.computes.push(Compute {
@@ -1044,7 +1044,10 @@ pub(crate) fn properties(node: &Node) -> &Node {
 fn props_pointer(node: &Node, pointer: &str) -> String {
     match node.get("properties") {
         Some(p) if p.is_object() => {
-            let key = node.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("properties")).map(|(k, _)| k.clone())).unwrap_or_else(|| "properties".into());
+            let key = node
+                .as_object()
+                .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("properties")).map(|(k, _)| k.clone()))
+                .unwrap_or_else(|| "properties".into());
             format!("{pointer}/{}", escape_pointer(&key))
         }
         _ => pointer.to_string(),
@@ -1089,9 +1092,7 @@ pub fn normalise_region(text: &str) -> String {
 fn guess_type(node: &Node, declared_lower: &str) -> String {
     let has = |k: &str| node.get(k).is_some();
     let t = match declared_lower {
-        "amlcompute" | "computeinstance" | "virtualmachine" | "hdinsight" | "databricks" | "compute_instance" | "kubernetes" => {
-            return "az-ml-compute".into()
-        }
+        "amlcompute" | "computeinstance" | "virtualmachine" | "hdinsight" | "databricks" | "compute_instance" | "kubernetes" => return "az-ml-compute".into(),
         _ => "",
     };
     let _ = t;
@@ -1105,7 +1106,9 @@ fn guess_type(node: &Node, declared_lower: &str) -> String {
         "microsoft.network/virtualnetworks".into()
     } else if has("routes") || has("disableBgpRoutePropagation") {
         "microsoft.network/routetables".into()
-    } else if (has("addressPrefix") || has("addressPrefixes")) && (has("privateEndpointNetworkPolicies") || has("delegations") || has("networkSecurityGroup") || has("ipConfigurations") || has("routeTable")) {
+    } else if (has("addressPrefix") || has("addressPrefixes"))
+        && (has("privateEndpointNetworkPolicies") || has("delegations") || has("networkSecurityGroup") || has("ipConfigurations") || has("routeTable"))
+    {
         "microsoft.network/virtualnetworks/subnets".into()
     } else if has("priority") && has("direction") {
         "microsoft.network/networksecuritygroups/securityrules".into()

@@ -66,9 +66,10 @@ fn is_parameters_file(node: &Node) -> bool {
     node.get("resources").is_none()
         && node.get("responses").is_none()
         && node.get("type").is_none()
-        && node.get("parameters").and_then(|p| p.as_object()).is_some_and(|members| {
-            !members.is_empty() && members.iter().all(|(_, v)| v.get("value").is_some() || v.get("reference").is_some())
-        })
+        && node
+            .get("parameters")
+            .and_then(|p| p.as_object())
+            .is_some_and(|members| !members.is_empty() && members.iter().all(|(_, v)| v.get("value").is_some() || v.get("reference").is_some()))
 }
 
 /// Text of a string node, or the symbol of an unresolved one.

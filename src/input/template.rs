@@ -64,15 +64,7 @@ impl<'a> Scope<'a> {
         notes: &'a RefCell<Vec<TemplateNote>>,
         depth: &'a Cell<usize>,
     ) -> Scope<'a> {
-        Scope {
-            template,
-            params,
-            param_cache: RefCell::new(HashMap::new()),
-            var_cache: RefCell::new(HashMap::new()),
-            outer,
-            notes,
-            depth,
-        }
+        Scope { template, params, param_cache: RefCell::new(HashMap::new()), var_cache: RefCell::new(HashMap::new()), outer, notes, depth }
     }
 
     fn note(&self, message: String, pointer: &str, pos: Pos) {
@@ -95,14 +87,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn collect_resource(
-        &self,
-        resource: &Node,
-        pointer: &str,
-        parent: Option<(&str, &str)>,
-        out: &mut Vec<FlatResource>,
-        level: usize,
-    ) {
+    fn collect_resource(&self, resource: &Node, pointer: &str, parent: Option<(&str, &str)>, out: &mut Vec<FlatResource>, level: usize) {
         if !resource.is_object() {
             return;
         }
@@ -110,11 +95,7 @@ impl<'a> Scope<'a> {
             match self.resolve(cond, pointer).value {
                 Value::Bool(false) => return,
                 Value::Bool(true) => {}
-                _ => self.note(
-                    format!("the resource's `condition` {} could not be evaluated; it is assumed deployed", cond.describe()),
-                    pointer,
-                    cond.pos,
-                ),
+                _ => self.note(format!("the resource's `condition` {} could not be evaluated; it is assumed deployed", cond.describe()), pointer, cond.pos),
             }
         }
         if resource.get("copy").is_some() {
@@ -235,17 +216,11 @@ impl<'a> Scope<'a> {
                     value
                 }
             },
-            Value::Array(items) => Node {
-                value: Value::Array(items.iter().enumerate().map(|(i, n)| self.resolve(n, &format!("{pointer}/{i}"))).collect()),
-                pos: node.pos,
-            },
+            Value::Array(items) => {
+                Node { value: Value::Array(items.iter().enumerate().map(|(i, n)| self.resolve(n, &format!("{pointer}/{i}"))).collect()), pos: node.pos }
+            }
             Value::Object(members) => Node {
-                value: Value::Object(
-                    members
-                        .iter()
-                        .map(|(k, n)| (k.clone(), self.resolve(n, &format!("{pointer}/{}", escape_pointer(k)))))
-                        .collect(),
-                ),
+                value: Value::Object(members.iter().map(|(k, n)| (k.clone(), self.resolve(n, &format!("{pointer}/{}", escape_pointer(k))))).collect()),
                 pos: node.pos,
             },
             _ => node.clone(),
@@ -313,10 +288,7 @@ impl<'a> Scope<'a> {
             return unresolved(&format!("<reference({id})>"), pos);
         };
         for (i, resource) in resources.iter().enumerate() {
-            let is_deployment = resource
-                .get("type")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
+            let is_deployment = resource.get("type").and_then(|t| t.as_str()).is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
             if !is_deployment {
                 continue;
             }
@@ -350,7 +322,9 @@ impl<'a> Scope<'a> {
             Ex::Member(base, name) => {
                 let b = self.eval(base, pos, pointer);
                 match &b.value {
-                    Value::Object(_) => b.get(name).cloned().map(|n| Node { value: n.value, pos }).unwrap_or_else(|| unresolved(&format!("<{}.{name}>", symbolic(&b)), pos)),
+                    Value::Object(_) => {
+                        b.get(name).cloned().map(|n| Node { value: n.value, pos }).unwrap_or_else(|| unresolved(&format!("<{}.{name}>", symbolic(&b)), pos))
+                    }
                     _ => unresolved(&format!("{}.{name}", symbolic(&b)), pos),
                 }
             }
@@ -535,9 +509,9 @@ impl<'a> Scope<'a> {
             "null" => v(Value::Null),
             "last" | "first" => match arg(0).map(|n| &n.value) {
                 Some(Value::Array(a)) => (if lower == "last" { a.last() } else { a.first() }).cloned().unwrap_or_else(|| unresolved("<item>", pos)),
-                Some(Value::String(x)) => v(Value::String(
-                    if lower == "last" { x.chars().last() } else { x.chars().next() }.map(String::from).unwrap_or_default(),
-                )),
+                Some(Value::String(x)) => {
+                    v(Value::String(if lower == "last" { x.chars().last() } else { x.chars().next() }.map(String::from).unwrap_or_default()))
+                }
                 _ => unresolved(&format!("<{lower}>"), pos),
             },
             "split" => match (s(0), s(1)) {

@@ -159,10 +159,7 @@ fn flow(f: &FlowOutcome) -> J {
                             ("level", J::s(h.level)),
                             ("status", J::s(h.status.as_str())),
                             ("deciding_rule", h.deciding.map(|i| J::Int(i as i64)).unwrap_or(J::Null)),
-                            (
-                                "trace",
-                                J::Arr(h.trace.iter().map(|(i, role)| J::obj(vec![("rule", J::Int(*i as i64)), ("role", J::s(*role))])).collect()),
-                            ),
+                            ("trace", J::Arr(h.trace.iter().map(|(i, role)| J::obj(vec![("rule", J::Int(*i as i64)), ("role", J::s(*role))])).collect())),
                         ])
                     })
                     .collect(),
@@ -192,10 +189,7 @@ pub fn finding(report: &Report, f: &Finding) -> J {
     }
     if let Some(fix) = &f.fix {
         let arm = crate::json::parse(&fix.arm).map(|n| from_node(&n)).unwrap_or_else(|_| J::s(fix.arm.clone()));
-        m.push((
-            "fix",
-            J::obj(vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))]),
-        ));
+        m.push(("fix", J::obj(vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))])));
     }
     J::obj(m)
 }

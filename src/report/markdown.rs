@@ -38,7 +38,8 @@ pub fn render(report: &Report) -> String {
                 _ => "❔ unknown",
             };
             let subject = f.subject.as_ref().map(|s| s.name.as_str()).unwrap_or("");
-            let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| format!(" (`{}:{}:{}`)", report.document_name(l), l.line, l.column)).unwrap_or_default();
+            let at =
+                f.location.as_ref().filter(|l| l.line > 0).map(|l| format!(" (`{}:{}:{}`)", report.document_name(l), l.line, l.column)).unwrap_or_default();
             out.push_str(&format!("| {icon} | `{}` {} | {} | {}{} |\n", f.id, cell(f.title), cell(subject), cell(&f.message), at));
         }
         out.push('\n');

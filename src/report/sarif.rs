@@ -101,5 +101,14 @@ fn uri(name: &str) -> String {
             }
         }
     }
-    if out.is_empty() { "stdin".into() } else { out }
+    if out.is_empty() {
+        "stdin".into()
+    } else if out.starts_with('/') {
+        // An absolute path is a file URI, not a relative reference.
+        format!("file://{out}")
+    } else if out.as_bytes().get(1) == Some(&b'%') && name.as_bytes().get(1) == Some(&b':') {
+        format!("file:///{}", name.replace('\\', "/"))
+    } else {
+        out
+    }
 }

@@ -24,7 +24,15 @@ pub fn render(report: &Report, color: bool) -> String {
         report.profile.as_str(),
         sc.key(),
         sc.compute.as_str(),
-        if sc.is_aml_compute() { if sc.public_ip { "public IP" } else { "no public IP" } } else { "n/a" },
+        if sc.is_aml_compute() {
+            if sc.public_ip {
+                "public IP"
+            } else {
+                "no public IP"
+            }
+        } else {
+            "n/a"
+        },
         sc.region_label()
     ));
     for n in &sc.notes {

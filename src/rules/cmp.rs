@@ -4,13 +4,14 @@ use super::{az_subnet, scope, usable_addresses, Check, Ctx, Docs, Target};
 use crate::model::{same_resource, subscription_of, ComputeKind, Subnet};
 use crate::report::{Finding, Fix, Severity, Status, Subject};
 
-pub static CHECKS: &[&Check] = &[
-    &CMP_001, &CMP_002, &CMP_003, &CMP_004, &CMP_005, &CMP_006, &CMP_007, &CMP_008, &CMP_009, &CMP_010, &CMP_011, &CMP_012, &CMP_013,
-    &CMP_014, &CMP_015,
-];
+pub static CHECKS: &[&Check] =
+    &[&CMP_001, &CMP_002, &CMP_003, &CMP_004, &CMP_005, &CMP_006, &CMP_007, &CMP_008, &CMP_009, &CMP_010, &CMP_011, &CMP_012, &CMP_013, &CMP_014, &CMP_015];
 
 fn subnet_unknown(check: &'static Check, t: &Target, what: &str) -> Finding {
-    let mut f = check.finding(Status::Unknown, format!("{what} cannot be checked: the subnet of {} was not given (paste `az network vnet subnet show` or the VNet)", t.label));
+    let mut f = check.finding(
+        Status::Unknown,
+        format!("{what} cannot be checked: the subnet of {} was not given (paste `az network vnet subnet show` or the VNet)", t.label),
+    );
     f.subject = Some(t.subject());
     f
 }
@@ -69,7 +70,9 @@ pub static CMP_002: Check = Check {
             let a = subnet_id.as_deref().and_then(subscription_of);
             let b = other.as_deref().and_then(subscription_of);
             match (a, b) {
-                (Some(a), Some(b)) if a.starts_with('<') || b.starts_with('<') => check.finding(Status::Unknown, "the subscription is a template placeholder on one side"),
+                (Some(a), Some(b)) if a.starts_with('<') || b.starts_with('<') => {
+                    check.finding(Status::Unknown, "the subscription is a template placeholder on one side")
+                }
                 (Some(a), Some(b)) if a == b => check.finding(Status::Pass, format!("the subnet and the workspace are both in subscription {a}")),
                 (Some(a), Some(b)) => {
                     let mut f = check.finding(Status::Fail, format!("the subnet is in subscription {a} but the workspace is in {b}"));
@@ -95,7 +98,8 @@ pub static CMP_003: Check = Check {
     severity: Severity::Error,
     scope: scope::CI,
     docs: Docs {
-        what: "Counts free addresses: 2^(32-p) - 5 per prefix (Azure reserves five), minus the `ipConfigurations` already in the subnet. An instance needs one.",
+        what:
+            "Counts free addresses: 2^(32-p) - 5 per prefix (Azure reserves five), minus the `ipConfigurations` already in the subnet. An instance needs one.",
         why: "Creation fails when the subnet is full.",
         example: "A /29 subnet (3 usable addresses) with 3 NICs.",
         fix: "Use a larger subnet, or free addresses.",
@@ -106,7 +110,10 @@ pub static CMP_003: Check = Check {
             let Some(s) = t.subnet else { return subnet_unknown(check, t, "free addresses") };
             let mut f = match free_addresses(s) {
                 Err(e) => check.finding(Status::Unknown, e),
-                Ok(0) => check.finding(Status::Fail, format!("subnet `{}` has no free address ({} used of {})", s.name, s.ip_configurations.len(), usable_addresses(s).unwrap_or(0))),
+                Ok(0) => check.finding(
+                    Status::Fail,
+                    format!("subnet `{}` has no free address ({} used of {})", s.name, s.ip_configurations.len(), usable_addresses(s).unwrap_or(0)),
+                ),
                 Ok(n) => check.finding(Status::Pass, format!("subnet `{}` has {n} free addresses; an instance needs 1", s.name)),
             };
             f.location = s.loc.clone();
@@ -376,13 +383,15 @@ pub static CMP_012: Check = Check {
     scope: scope::AML,
     docs: Docs {
         what: "Reminds that clusters and instances create a public IP, a load balancer and an NSG in the VNet's resource group.",
-        why: "A resource lock on that group, or an Azure Policy that forbids NSGs or public IPs, makes create, scale or delete fail; subscription quotas apply.",
+        why:
+            "A resource lock on that group, or an Azure Policy that forbids NSGs or public IPs, makes create, scale or delete fail; subscription quotas apply.",
         example: "A `CanNotDelete` lock on the VNet's resource group.",
         fix: "Remove the lock or exempt the policy for that resource group; check the quotas.",
         source: "Seed › Prerequisites; Limitations",
     },
     run: |ctx, check| {
-        let mode = if ctx.scenario.public_ip { "a public IP, a load balancer and an NSG" } else { "an NSG (and, mid-2022, a private link service and endpoint)" };
+        let mode =
+            if ctx.scenario.public_ip { "a public IP, a load balancer and an NSG" } else { "an NSG (and, mid-2022, a private link service and endpoint)" };
         info(check, &format!("the compute creates {mode} in the VNet's resource group: no resource lock or policy may block that, and quotas apply"))
     },
 };
@@ -440,7 +449,8 @@ pub static CMP_015: Check = Check {
         source: "Seed › Limitations",
     },
     run: |ctx, check| {
-        let region = ctx.model.computes.iter().find_map(|c| c.location.clone()).filter(|l| l != crate::net::REGION_MARKER).or_else(|| ctx.scenario.region.clone());
+        let region =
+            ctx.model.computes.iter().find_map(|c| c.location.clone()).filter(|l| l != crate::net::REGION_MARKER).or_else(|| ctx.scenario.region.clone());
         if ctx.model.storage_accounts.is_empty() {
             return vec![check.finding(Status::Unknown, "no storage account JSON was given")];
         }

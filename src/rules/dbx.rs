@@ -65,7 +65,9 @@ pub static DBX_002: Check = Check {
         let restricted: Vec<_> = ctx.model.storage_accounts.iter().filter(|s| s.default_action_deny).collect();
         let vnet = ctx.model.databricks.first().and_then(|d| d.vnet_id.clone()).map(|id| id.rsplit('/').next().unwrap_or(&id).to_string());
         if restricted.is_empty() {
-            return vec![check.finding(if ctx.model.storage_accounts.is_empty() { Status::Unknown } else { Status::Pass }, "no pasted storage account is VNet-secured")];
+            return vec![
+                check.finding(if ctx.model.storage_accounts.is_empty() { Status::Unknown } else { Status::Pass }, "no pasted storage account is VNet-secured")
+            ];
         }
         let Some(vnet) = vnet else { return vec![check.finding(Status::Unknown, "the Databricks VNet is unknown (paste the Databricks workspace JSON)")] };
         let elsewhere: Vec<&str> = restricted

@@ -149,12 +149,18 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
     let regional_doubt = results.iter().any(|(_, path)| {
         path.hops.iter().any(|(_, nsg, v)| {
             v.trace.iter().filter_map(|h| nsg.rules.get(h.index)).any(|r| {
-                r.source.iter().chain(r.destination.iter()).any(|a| matches!(a, crate::net::Address::Tag { region: Some(reg), .. } if !matches!(reg.as_str(), "frontend" | "firstparty" | "backend")))
+                r.source
+                    .iter()
+                    .chain(r.destination.iter())
+                    .any(|a| matches!(a, crate::net::Address::Tag { region: Some(reg), .. } if !matches!(reg.as_str(), "frontend" | "firstparty" | "backend")))
             })
         })
     });
     let (status, message) = if status == Status::Warn && has_unknown_region(req) && regional_doubt {
-        (Status::Unknown, format!("{message}; the region is unknown, so regional service tags cannot be compared (pass --region or paste a resource with its location)"))
+        (
+            Status::Unknown,
+            format!("{message}; the region is unknown, so regional service tags cannot be compared (pass --region or paste a resource with its location)"),
+        )
     } else {
         (status, message)
     };
@@ -220,7 +226,12 @@ fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swappe
                                 MatchKind::SourcePortOnly { .. } => "matches only some source ports",
                                 _ => "matches only part of the traffic (or the service tag's addresses are not known)",
                             };
-                            format!("`{}` (priority {}, {}) {why}", r.name, r.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()), r.access.map(|a| a.as_str()).unwrap_or("?"))
+                            format!(
+                                "`{}` (priority {}, {}) {why}",
+                                r.name,
+                                r.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
+                                r.access.map(|a| a.as_str()).unwrap_or("?")
+                            )
                         })
                         .take(3)
                         .collect();
@@ -240,9 +251,7 @@ fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swappe
         _ => {
             let first = results.first();
             let decider = first
-                .map(|(_, r)| {
-                    r.hops.iter().map(|(_, nsg, v)| rule_phrase(nsg, v.deciding.unwrap_or(usize::MAX))).collect::<Vec<_>>().join(" and ")
-                })
+                .map(|(_, r)| r.hops.iter().map(|(_, nsg, v)| rule_phrase(nsg, v.deciding.unwrap_or(usize::MAX))).collect::<Vec<_>>().join(" and "))
                 .unwrap_or_default();
             format!("{} is allowed by {decider}", req.describe(&req.ports))
         }
@@ -277,7 +286,9 @@ fn port_list(ports: &[u16]) -> String {
 
 fn endpoint_prefix(e: &Endpoint) -> String {
     match e {
-        Endpoint::Service { name, region: Some(r) } if r != REGION_UNKNOWN && r != crate::net::REGION_MARKER => format!("{name}.{}", crate::net::sub_tag_case(r)),
+        Endpoint::Service { name, region: Some(r) } if r != REGION_UNKNOWN && r != crate::net::REGION_MARKER => {
+            format!("{name}.{}", crate::net::sub_tag_case(r))
+        }
         Endpoint::Service { name, region } => match region {
             Some(_) => format!("{name}.<region>"),
             None => name.clone(),
@@ -346,10 +357,7 @@ fn build_fix(ctx: &Ctx, target: &Target, req: &FlowReq, results: &[(u16, PathVer
     let rg = nsg.id.as_deref().and_then(resource_group_of).unwrap_or_else(|| "<resource-group>".into());
     let (priority, note) = match priority {
         Some(p) => (p, String::new()),
-        None => (
-            100,
-            format!(" No priority between 100 and {} is free: first move the blocking rule to a higher number.", bound.saturating_sub(1)),
-        ),
+        None => (100, format!(" No priority between 100 and {} is free: first move the blocking rule to a higher number.", bound.saturating_sub(1))),
     };
     let proto = req.protocol.as_str();
     let region_note = if tag.contains("<region>") { " Replace <region> with the workspace region." } else { "" };

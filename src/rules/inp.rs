@@ -95,7 +95,13 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             }
             let mut f = check.finding(
                 Status::Fail,
-                format!("NSG `{}`: rules `{}` and `{}` both have priority {priority} ({}); Azure rejects the NSG", nsg.name, a.name, b.name, direction.as_str()),
+                format!(
+                    "NSG `{}`: rules `{}` and `{}` both have priority {priority} ({}); Azure rejects the NSG",
+                    nsg.name,
+                    a.name,
+                    b.name,
+                    direction.as_str()
+                ),
             );
             f.subject = Some(Subject { kind: "nsg", name: nsg.name.clone() });
             f.location = b.loc.clone();
@@ -144,7 +150,10 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             if route.next_hop_ip.is_some() && !hop.eq_ignore_ascii_case("VirtualAppliance") {
                 let mut f = check.finding(
                     Status::Fail,
-                    format!("route table `{}`, route `{}`: `nextHopIpAddress` is set but `nextHopType` is \"{hop}\"; only VirtualAppliance takes a next-hop IP", table.name, route.name),
+                    format!(
+                        "route table `{}`, route `{}`: `nextHopIpAddress` is set but `nextHopType` is \"{hop}\"; only VirtualAppliance takes a next-hop IP",
+                        table.name, route.name
+                    ),
                 );
                 f.location = route.loc.clone();
                 f.subject = Some(Subject { kind: "route_table", name: table.name.clone() });

@@ -175,6 +175,8 @@ pub struct Ctx<'m> {
     pub workspace: Option<&'m Workspace>,
     /// AML-INP-006 issues found while linking targets.
     pub link_issues: Vec<crate::model::InputIssue>,
+    /// The AML-OUT findings, computed once for the checks and their summaries.
+    pub out_cache: std::cell::OnceCell<Vec<Finding>>,
 }
 
 impl<'m> Ctx<'m> {

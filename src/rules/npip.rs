@@ -6,10 +6,8 @@ use crate::model::{ComputeKind, Subnet};
 use crate::net::{Access, Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Fix, Severity, Status};
 
-pub static CHECKS: &[&Check] = &[
-    &NPIP_001, &NPIP_002, &NPIP_003, &NPIP_004, &NPIP_005, &NPIP_006, &NPIP_007, &NPIP_008, &NPIP_009, &NPIP_010, &NPIP_011, &NPIP_012, &NPIP_013,
-    &NPIP_014,
-];
+pub static CHECKS: &[&Check] =
+    &[&NPIP_001, &NPIP_002, &NPIP_003, &NPIP_004, &NPIP_005, &NPIP_006, &NPIP_007, &NPIP_008, &NPIP_009, &NPIP_010, &NPIP_011, &NPIP_012, &NPIP_013, &NPIP_014];
 
 pub static NPIP_001: Check = Check {
     id: "AML-NPIP-001",
@@ -49,7 +47,11 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         return check.finding(Status::Unknown, format!("`{field}` can't be checked: the subnet of {} was not given", t.label));
     };
     let value = if field == "privateEndpointNetworkPolicies" { &s.private_endpoint_network_policies } else { &s.private_link_service_network_policies };
-    let flag = if field == "privateEndpointNetworkPolicies" { "--disable-private-endpoint-network-policies true" } else { "--disable-private-link-service-network-policies true" };
+    let flag = if field == "privateEndpointNetworkPolicies" {
+        "--disable-private-endpoint-network-policies true"
+    } else {
+        "--disable-private-link-service-network-policies true"
+    };
     let fix = |s: &Subnet| Fix {
         summary: format!("Set `{field}` to `Disabled` on subnet `{}`.", s.name),
         az: format!("{} {flag}", az_subnet(Some(s))),
@@ -66,12 +68,18 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         }
         Some(v) => check.finding(Status::Warn, format!("subnet `{}` has `{field}` \"{v}\", a value the checker doesn't know", s.name)),
         None if absent_fails => {
-            let mut f = check.finding(Status::Fail, format!("subnet `{}` doesn't set `{field}`, and the API default is Enabled; no-public-IP compute needs Disabled ({error})", s.name));
+            let mut f = check.finding(
+                Status::Fail,
+                format!("subnet `{}` doesn't set `{field}`, and the API default is Enabled; no-public-IP compute needs Disabled ({error})", s.name),
+            );
             f.fix = Some(fix(s));
             f
         }
         None => {
-            let mut f = check.finding(Status::Warn, format!("subnet `{}` doesn't set `{field}`; the default depends on API version and client, so set it to Disabled explicitly", s.name));
+            let mut f = check.finding(
+                Status::Warn,
+                format!("subnet `{}` doesn't set `{field}`; the default depends on API version and client, so set it to Disabled explicitly", s.name),
+            );
             f.severity = Severity::Warning;
             f.fix = Some(fix(s));
             f
@@ -185,7 +193,9 @@ pub static NPIP_007: Check = Check {
     },
     run: |ctx, check| {
         ctx.per_target(|t| {
-            let NsgState::Given(nsg) = &t.nsg else { return check.finding(Status::Info, "no-public-IP compute needs no inbound rules from BatchNodeManagement or AzureMachineLearning") };
+            let NsgState::Given(nsg) = &t.nsg else {
+                return check.finding(Status::Info, "no-public-IP compute needs no inbound rules from BatchNodeManagement or AzureMachineLearning");
+            };
             let extra: Vec<String> = nsg
                 .rules
                 .iter()
@@ -196,7 +206,10 @@ pub static NPIP_007: Check = Check {
             if extra.is_empty() {
                 check.finding(Status::Info, "no-public-IP compute needs no inbound rules from BatchNodeManagement or AzureMachineLearning, and there are none")
             } else {
-                check.finding(Status::Info, format!("rules {} of NSG `{}` allow public management traffic that no-public-IP compute doesn't need", extra.join(", "), nsg.name))
+                check.finding(
+                    Status::Info,
+                    format!("rules {} of NSG `{}` allow public management traffic that no-public-IP compute doesn't need", extra.join(", "), nsg.name),
+                )
             }
         })
     },
@@ -316,10 +329,42 @@ pub static NPIP_009: Check = Check {
 };
 
 const PREVIEW_REGIONS: &[&str] = &[
-    "francecentral", "eastasia", "southeastasia", "westcentralus", "southcentralus", "westus2", "westus3", "eastus", "eastus2", "northeurope", "westeurope",
-    "centralus", "northcentralus", "westus", "australiaeast", "australiasoutheast", "japaneast", "japanwest", "brazilsoutheast", "brazilsouth", "canadacentral",
-    "canadaeast", "centralindia", "southindia", "koreacentral", "koreasouth", "swedencentral", "swedensouth", "switzerlandnorth", "switzerlandwest", "ukwest",
-    "uksouth", "uaenorth", "germanywestcentral", "norwayeast", "southafricanorth",
+    "francecentral",
+    "eastasia",
+    "southeastasia",
+    "westcentralus",
+    "southcentralus",
+    "westus2",
+    "westus3",
+    "eastus",
+    "eastus2",
+    "northeurope",
+    "westeurope",
+    "centralus",
+    "northcentralus",
+    "westus",
+    "australiaeast",
+    "australiasoutheast",
+    "japaneast",
+    "japanwest",
+    "brazilsoutheast",
+    "brazilsouth",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "southindia",
+    "koreacentral",
+    "koreasouth",
+    "swedencentral",
+    "swedensouth",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "ukwest",
+    "uksouth",
+    "uaenorth",
+    "germanywestcentral",
+    "norwayeast",
+    "southafricanorth",
 ];
 
 pub static NPIP_010: Check = Check {

@@ -7,9 +7,8 @@ use crate::model::ComputeKind;
 use crate::net::{Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Severity, Status, Subject};
 
-pub static CHECKS: &[&Check] = &[
-    &OUT_001, &OUT_002, &OUT_003, &OUT_004, &OUT_005, &OUT_006, &OUT_007, &OUT_008, &OUT_009, &OUT_010, &OUT_011, &OUT_012, &OUT_013, &OUT_014, &OUT_015,
-];
+pub static CHECKS: &[&Check] =
+    &[&OUT_001, &OUT_002, &OUT_003, &OUT_004, &OUT_005, &OUT_006, &OUT_007, &OUT_008, &OUT_009, &OUT_010, &OUT_011, &OUT_012, &OUT_013, &OUT_014, &OUT_015];
 
 /// How much a destination is needed, for the scenario and profile.
 enum Need {
@@ -92,8 +91,18 @@ fn endpoint(ctx: &Ctx, tag: &str, regional: bool) -> Endpoint {
     }
 }
 
-/// Runs one outbound row for every target.
+/// One outbound row, from the cache of all rows.
 fn run_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
+    all_rows(ctx).iter().filter(|f| f.id == check.id).cloned().collect()
+}
+
+/// Every outbound row, computed once per check run.
+fn all_rows<'c>(ctx: &'c Ctx) -> &'c [Finding] {
+    ctx.out_cache.get_or_init(|| CHECKS.iter().flat_map(|c| compute_row(ctx, c)).collect())
+}
+
+/// Runs one outbound row for every target.
+fn compute_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let Some(row) = row(check.id) else { return vec![check.finding(Status::Unknown, "no definition")] };
     let need = (row.need)(ctx);
     if let Need::NotApplicable(reason) = need {
@@ -103,7 +112,13 @@ fn run_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let mut findings = flows::findings(
         ctx,
         check,
-        |t| FlowReq { direction: Direction::Outbound, protocol: row.protocol, source: flows::subnet_endpoint(t), destination: destination.clone(), ports: row.ports.to_vec() },
+        |t| FlowReq {
+            direction: Direction::Outbound,
+            protocol: row.protocol,
+            source: flows::subnet_endpoint(t),
+            destination: destination.clone(),
+            ports: row.ports.to_vec(),
+        },
         |s| match (&need, s) {
             (Need::Optional, Status::Fail) => Status::Warn,
             (Need::Conditional(_), Status::Fail | Status::Warn) => Status::Unknown,
@@ -130,8 +145,8 @@ fn run_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
 /// The summary: per target, the worst of the outbound checks that apply.
 pub fn summary(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let mut per_subject: Vec<(Option<Subject>, Vec<Finding>)> = Vec::new();
-    for c in CHECKS {
-        for f in (c.run)(ctx, c) {
+    {
+        for f in all_rows(ctx).iter().cloned() {
             if f.status == Status::NotApplicable {
                 continue;
             }
@@ -148,7 +163,8 @@ pub fn summary(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
         .into_iter()
         .map(|(subject, list)| {
             let worst = list.iter().map(|f| f.status).reduce(Status::worst).unwrap_or(Status::Pass);
-            let bad: Vec<String> = list.iter().filter(|f| matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)).map(|f| format!("{} ({})", f.id, f.status)).collect();
+            let bad: Vec<String> =
+                list.iter().filter(|f| matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)).map(|f| format!("{} ({})", f.id, f.status)).collect();
             let met = list.iter().filter(|f| f.status == Status::Pass).count();
             let mut message = if bad.is_empty() {
                 format!("all {} outbound destinations that apply are allowed at the NSG layer", list.len())
@@ -181,93 +197,198 @@ macro_rules! out_check {
 
 const OUT_SCOPE: u8 = scope::AML | scope::VMH;
 
-out_check!(OUT_001, "AML-OUT-001", "outbound-azure-ad-blocked", "Outbound to AzureActiveDirectory on TCP 80 and 443 is allowed", Severity::Error, OUT_SCOPE,
+out_check!(
+    OUT_001,
+    "AML-OUT-001",
+    "outbound-azure-ad-blocked",
+    "Outbound to AzureActiveDirectory on TCP 80 and 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 80 and 443 to the `AzureActiveDirectory` tag through the subnet NSG.",
     "Compute authenticates with Azure AD; without it nothing starts.",
     "Outbound `Deny Internet` at 4000 with no allow for AzureActiveDirectory.",
     "Allow outbound TCP 80, 443 to `AzureActiveDirectory` before the deny.",
-    "Include: public internet access");
-out_check!(OUT_002, "AML-OUT-002", "outbound-azureml-blocked", "Outbound to AzureMachineLearning on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_002,
+    "AML-OUT-002",
+    "outbound-azureml-blocked",
+    "Outbound to AzureMachineLearning on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to the `AzureMachineLearning` tag.",
     "The compute calls the Azure ML service API.",
     "Outbound `Deny *` at 100.",
     "Allow outbound TCP 443 to `AzureMachineLearning` before the deny.",
-    "Include: public internet access");
-out_check!(OUT_003, "AML-OUT-003", "outbound-rstudio-blocked", "Outbound to AzureMachineLearning on TCP 8787 is allowed (RStudio)", Severity::Warning, scope::CI,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_003,
+    "AML-OUT-003",
+    "outbound-rstudio-blocked",
+    "Outbound to AzureMachineLearning on TCP 8787 is allowed (RStudio)",
+    Severity::Warning,
+    scope::CI,
     "Evaluates outbound TCP 8787 to `AzureMachineLearning` for compute instances.",
     "RStudio on a compute instance uses it; the 2023 docs need it only with a private-endpoint workspace.",
     "Outbound `Deny Internet` with an allow for AzureMachineLearning on 443 only.",
     "Allow outbound TCP 8787 to `AzureMachineLearning` if RStudio is used.",
-    "Include: public internet access");
-out_check!(OUT_004, "AML-OUT-004", "outbound-intellisense-blocked", "Outbound to AzureMachineLearning on TCP 18881 is allowed (notebooks)", Severity::Warning, scope::CI,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_004,
+    "AML-OUT-004",
+    "outbound-intellisense-blocked",
+    "Outbound to AzureMachineLearning on TCP 18881 is allowed (notebooks)",
+    Severity::Warning,
+    scope::CI,
     "Evaluates outbound TCP 18881 to `AzureMachineLearning` for compute instances.",
     "The notebook IntelliSense language server uses it.",
     "Outbound `Deny Internet` with an allow for AzureMachineLearning on 443 only.",
     "Allow outbound TCP 18881 to `AzureMachineLearning`.",
-    "Include: public internet access");
-out_check!(OUT_005, "AML-OUT-005", "outbound-udp-5831-blocked", "Outbound to AzureMachineLearning on UDP 5831 is allowed", Severity::Error, scope::CI,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_005,
+    "AML-OUT-005",
+    "outbound-udp-5831-blocked",
+    "Outbound to AzureMachineLearning on UDP 5831 is allowed",
+    Severity::Error,
+    scope::CI,
     "Evaluates outbound UDP 5831 to `AzureMachineLearning` (profile 2023-04 only).",
     "From the 2023 GA, compute instance create, update and delete need it.",
     "An outbound allow list with TCP rules only, then `Deny *`.",
     "Allow outbound UDP 5831 to `AzureMachineLearning`.",
-    "2023 include: public internet access");
-out_check!(OUT_006, "AML-OUT-006", "outbound-batch-blocked", "Outbound to BatchNodeManagement.<region> on 443 is allowed", Severity::Warning, OUT_SCOPE,
+    "2023 include: public internet access"
+);
+out_check!(
+    OUT_006,
+    "AML-OUT-006",
+    "outbound-batch-blocked",
+    "Outbound to BatchNodeManagement.<region> on 443 is allowed",
+    Severity::Warning,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `BatchNodeManagement.<region>`.",
     "The nodes talk to the Batch back end. Missing from the mid-2022 include (warning), added in September 2022 and required at GA (error under 2023-04).",
     "Outbound `Deny Internet` with no Batch allow.",
     "Allow outbound 443 to `BatchNodeManagement.<region>`.",
-    "Include: public internet access (09/08/2022 and later)");
-out_check!(OUT_007, "AML-OUT-007", "outbound-arm-blocked", "Outbound to AzureResourceManager on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access (09/08/2022 and later)"
+);
+out_check!(
+    OUT_007,
+    "AML-OUT-007",
+    "outbound-arm-blocked",
+    "Outbound to AzureResourceManager on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureResourceManager`.",
     "Creating Azure resources from Azure ML, the CLI or the SDK goes through Resource Manager.",
     "Outbound `Deny *` at 4000 with no ARM allow.",
     "Allow outbound TCP 443 to `AzureResourceManager`.",
-    "Include: public internet access");
-out_check!(OUT_008, "AML-OUT-008", "outbound-storage-blocked", "Outbound to Storage.<region> on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_008,
+    "AML-OUT-008",
+    "outbound-storage-blocked",
+    "Outbound to Storage.<region> on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `Storage.<region>` (the workspace region).",
     "Compute uses storage, including the Microsoft-managed Batch storage on the public network. A rule for another region's storage doesn't count.",
     "An allow for `Storage.eastus` for a westus2 workspace, then `Deny Internet`.",
     "Allow outbound TCP 443 to `Storage.<region>`; a service endpoint policy can limit exfiltration.",
-    "Include: public internet access; seed › Limitations");
-out_check!(OUT_009, "AML-OUT-009", "outbound-storage-445-blocked", "Outbound to Storage.<region> on TCP 445 is allowed", Severity::Warning, OUT_SCOPE,
+    "Include: public internet access; seed › Limitations"
+);
+out_check!(
+    OUT_009,
+    "AML-OUT-009",
+    "outbound-storage-445-blocked",
+    "Outbound to Storage.<region> on TCP 445 is allowed",
+    Severity::Warning,
+    OUT_SCOPE,
     "Evaluates outbound TCP 445 to `Storage.<region>`.",
     "Needed when a firewall sits between the VNet and the storage private endpoints; the 2023 article says 445 must stay open for the default storage.",
     "Storage allowed on 443 only.",
     "Allow outbound TCP 445 to `Storage.<region>` if file shares are used.",
-    "Include: public internet access");
-out_check!(OUT_010, "AML-OUT-010", "outbound-frontdoor-blocked", "Outbound to AzureFrontDoor.FrontEnd on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_010,
+    "AML-OUT-010",
+    "outbound-frontdoor-blocked",
+    "Outbound to AzureFrontDoor.FrontEnd on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureFrontDoor.FrontEnd`.",
     "The studio entry point, AutoML images and environments are served through Front Door (not needed in Azure China).",
     "Outbound `Deny Internet` with no Front Door allow.",
     "Allow outbound TCP 443 to `AzureFrontDoor.FrontEnd`.",
-    "Include: public internet access");
-out_check!(OUT_011, "AML-OUT-011", "outbound-mcr-blocked", "Outbound to MicrosoftContainerRegistry.<region> on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_011,
+    "AML-OUT-011",
+    "outbound-mcr-blocked",
+    "Outbound to MicrosoftContainerRegistry.<region> on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `MicrosoftContainerRegistry.<region>`.",
     "Microsoft's Docker images come from MCR; it depends on AzureFrontDoor.FirstParty.",
     "An allow for `MicrosoftContainerRegistry` on port 80 only.",
     "Allow outbound TCP 443 to `MicrosoftContainerRegistry.<region>`.",
-    "Include: public internet access; firewall article");
-out_check!(OUT_012, "AML-OUT-012", "outbound-frontdoor-firstparty-blocked", "Outbound to AzureFrontDoor.FirstParty on TCP 443 is allowed", Severity::Error, OUT_SCOPE,
+    "Include: public internet access; firewall article"
+);
+out_check!(
+    OUT_012,
+    "AML-OUT-012",
+    "outbound-frontdoor-firstparty-blocked",
+    "Outbound to AzureFrontDoor.FirstParty on TCP 443 is allowed",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureFrontDoor.FirstParty` (the docs also write `Frontdoor.FirstParty`).",
     "MCR serves its images through it.",
     "An allow for MCR but not for AzureFrontDoor.FirstParty.",
     "Allow outbound TCP 443 to `AzureFrontDoor.FirstParty`.",
-    "Include: public internet access");
-out_check!(OUT_013, "AML-OUT-013", "outbound-acr-blocked", "Outbound to AzureContainerRegistry.<region> on TCP 443 is allowed", Severity::Warning, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_013,
+    "AML-OUT-013",
+    "outbound-acr-blocked",
+    "Outbound to AzureContainerRegistry.<region> on TCP 443 is allowed",
+    Severity::Warning,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureContainerRegistry.<region>` (the mid-2022 include wrote `ContainerRegistry.region`).",
     "Custom images, including small changes to Microsoft base images, come from the workspace's registry.",
     "Outbound `Deny Internet` with no registry allow.",
     "Allow outbound TCP 443 to `AzureContainerRegistry.<region>`, or use a private endpoint for the registry.",
-    "Include: public internet access; firewall article");
-out_check!(OUT_014, "AML-OUT-014", "outbound-monitor-blocked", "Outbound to AzureMonitor on TCP 443 is allowed", Severity::Warning, OUT_SCOPE,
+    "Include: public internet access; firewall article"
+);
+out_check!(
+    OUT_014,
+    "AML-OUT-014",
+    "outbound-monitor-blocked",
+    "Outbound to AzureMonitor on TCP 443 is allowed",
+    Severity::Warning,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureMonitor`.",
     "Metrics and logs (also used by support); the later docs need it only when Azure Monitor isn't privately secured.",
     "Outbound `Deny Internet` with no AzureMonitor allow.",
     "Allow outbound TCP 443 to `AzureMonitor`.",
-    "Include: public internet access");
-out_check!(OUT_015, "AML-OUT-015", "outbound-keyvault-blocked", "Outbound to AzureKeyVault.<region> on TCP 443 is allowed (HBI)", Severity::Error, OUT_SCOPE,
+    "Include: public internet access"
+);
+out_check!(
+    OUT_015,
+    "AML-OUT-015",
+    "outbound-keyvault-blocked",
+    "Outbound to AzureKeyVault.<region> on TCP 443 is allowed (HBI)",
+    Severity::Error,
+    OUT_SCOPE,
     "Evaluates outbound TCP 443 to `AzureKeyVault.<region>` when the workspace has `hbiWorkspace: true`.",
     "The back-end Batch service of an HBI workspace uses a key vault.",
     "An HBI workspace with outbound `Deny Internet` and no key vault allow.",
     "Allow outbound TCP 443 to `AzureKeyVault.<region>`.",
-    "Include: public internet access");
+    "Include: public internet access"
+);

@@ -10,13 +10,7 @@ use ipnet::IpNet;
 pub static CHECKS: &[&Check] = &[&PIP_001, &PIP_002, &PIP_003, &PIP_004, &PIP_005, &PIP_006];
 
 fn inbound(source: Endpoint, target: &Target, ports: Vec<u16>) -> FlowReq {
-    FlowReq {
-        direction: Direction::Inbound,
-        protocol: Protocol::Tcp,
-        source,
-        destination: subnet_endpoint(target),
-        ports,
-    }
+    FlowReq { direction: Direction::Inbound, protocol: Protocol::Tcp, source, destination: subnet_endpoint(target), ports }
 }
 
 pub static PIP_001: Check = Check {
@@ -126,7 +120,11 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
                 Status::Warn,
                 format!(
                     "management rule {} of NSG `{}` targets less than the whole compute subnet; node IPs are dynamic (and AML NICs are never in your ASGs)",
-                    narrow.iter().map(|r| format!("`{}` → {}", r.name, r.destination.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", "),
+                    narrow
+                        .iter()
+                        .map(|r| format!("`{}` → {}", r.name, r.destination.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     nsg.name
                 ),
             );

@@ -93,7 +93,10 @@ pub static VMH_003: Check = Check {
                 } else if os.contains("windows") || os.contains("centos") || os.contains("rhel") || os.contains("suse") || os.contains("debian") {
                     check.finding(Status::Warn, format!("VM `{}` runs {}; Azure ML supports only Ubuntu", vm.name, vm.os_hint.clone().unwrap_or_default()))
                 } else {
-                    check.finding(Status::Unknown, format!("the OS of VM `{}` isn't evident ({})", vm.name, if os.is_empty() { "no image reference" } else { &os }))
+                    check.finding(
+                        Status::Unknown,
+                        format!("the OS of VM `{}` isn't evident ({})", vm.name, if os.is_empty() { "no image reference" } else { &os }),
+                    )
                 };
                 f.location = vm.loc.clone();
                 f
