@@ -340,17 +340,20 @@ impl Parser<'_> {
         self.bump(); // opening quote
         let mut out = String::new();
         loop {
-            // Copy a run of plain characters at once.
+            // Copy a run of plain characters at once (no line break can be in it).
             let start = self.at;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
+            let rest = self.bytes.get(start..).unwrap_or_default();
+            let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
+            let run = rest.get(..len).unwrap_or_default();
+            self.column += run.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32;
+            self.at += len;
+            let text = self.text.get(start..self.at).unwrap_or_default();
+            if out.is_empty() && self.peek() == Some(b'"') {
+                // The common case: no escapes, one allocation of the right size.
                 self.bump();
+                return Ok(text.to_string());
             }
-            if let Some(run) = self.text.get(start..self.at) {
-                out.push_str(run);
-            }
+            out.push_str(text);
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {

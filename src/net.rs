@@ -3,7 +3,7 @@
 //!
 //! Nothing here knows about NSGs or checks: `nsg` and `rules` build on it.
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::IpNet;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -260,13 +260,18 @@ impl Address {
         if t.is_empty() {
             return None;
         }
-        let lower = t.to_ascii_lowercase();
-        match lower.as_str() {
-            "*" | "any" | "0.0.0.0/0" => return Some(Address::Any),
-            "internet" => return Some(Address::Internet),
-            "virtualnetwork" | "virtual_network" => return Some(Address::VirtualNetwork),
-            "azureloadbalancer" | "azure_loadbalancer" => return Some(Address::AzureLoadBalancer),
-            _ => {}
+        let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+        if is(&["*", "any", "0.0.0.0/0"]) {
+            return Some(Address::Any);
+        }
+        if is(&["internet"]) {
+            return Some(Address::Internet);
+        }
+        if is(&["virtualnetwork", "virtual_network"]) {
+            return Some(Address::VirtualNetwork);
+        }
+        if is(&["azureloadbalancer", "azure_loadbalancer"]) {
+            return Some(Address::AzureLoadBalancer);
         }
         if t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(':') {
             if let Ok(net) = t.parse::<IpNet>() {

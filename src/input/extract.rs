@@ -507,20 +507,20 @@ impl<'m> Reader<'m> {
 
     #[allow(clippy::too_many_arguments)]
     fn ports(&mut self, p: &Node, pp: &str, label: &str, singular: &str, plural: &str, node: &Node, pointer: &str) -> (PortSet, bool) {
-        let mut items: Vec<(String, &Node)> = Vec::new();
+        let mut items: Vec<(Ptr, &Node)> = Vec::new();
         let single = p.get_present(singular);
         let mut single_items = Vec::new();
         let mut plural_items = Vec::new();
         if let Some(s) = single {
             match &s.value {
-                Value::Array(a) => a.iter().for_each(|n| single_items.push((format!("{pp}/{singular}"), n))),
+                Value::Array(a) => a.iter().for_each(|n| single_items.push((Ptr(singular, None), n))),
                 Value::String(t) if t.trim().is_empty() => {}
-                _ => single_items.push((format!("{pp}/{singular}"), s)),
+                _ => single_items.push((Ptr(singular, None), s)),
             }
         }
         if let Some(a) = p.get_present(plural).and_then(|n| n.as_array()) {
             for (i, n) in a.iter().enumerate() {
-                plural_items.push((format!("{pp}/{plural}/{i}"), n));
+                plural_items.push((Ptr(plural, Some(i)), n));
             }
         }
         let mut ok = true;
@@ -554,7 +554,7 @@ impl<'m> Reader<'m> {
                                 self.issue(
                                     "AML-INP-004",
                                     format!("{label}: `{singular}` \"{}\" is not a port (0-65535), a range N-M or *", part.trim()),
-                                    &ptr,
+                                    &ptr.path(pp),
                                     n,
                                 );
                                 set.uncertain = true;
@@ -565,12 +565,12 @@ impl<'m> Reader<'m> {
                 }
                 Value::Number(x) if x.fract() == 0.0 && (0.0..=65535.0).contains(x) => set.ranges.push(PortRange { low: *x as u16, high: *x as u16 }),
                 Value::Unresolved(_) => {
-                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &ptr, n);
+                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &ptr.path(pp), n);
                     set.uncertain = true;
                     ok = false;
                 }
                 _ => {
-                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a port string", n.describe()), &ptr, n);
+                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a port string", n.describe()), &ptr.path(pp), n);
                     set.uncertain = true;
                     ok = false;
                 }
@@ -580,52 +580,63 @@ impl<'m> Reader<'m> {
     }
 
     fn addresses(&mut self, p: &Node, pp: &str, label: &str, side: &str, node: &Node, pointer: &str) -> (Vec<Address>, bool) {
-        let singular = format!("{side}AddressPrefix");
-        let plural = format!("{side}AddressPrefixes");
-        let asgs = format!("{side}ApplicationSecurityGroups");
+        let (singular, plural, asgs) = if side == "source" {
+            ("sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups")
+        } else {
+            ("destinationAddressPrefix", "destinationAddressPrefixes", "destinationApplicationSecurityGroups")
+        };
         let mut out = Vec::new();
         let mut ok = true;
-        let mut items: Vec<(String, &Node)> = Vec::new();
-        if let Some(s) = p.get_present(&singular) {
+        // (key, index in a plural list) of each item; pointers are built only for issues.
+        let mut items: Vec<(&str, Option<usize>, &Node)> = Vec::new();
+        if let Some(s) = p.get_present(singular) {
             match &s.value {
-                Value::Array(a) => a.iter().for_each(|n| items.push((format!("{pp}/{singular}"), n))),
+                Value::Array(a) => a.iter().for_each(|n| items.push((singular, None, n))),
                 Value::String(t) if t.trim().is_empty() => {}
-                _ => items.push((format!("{pp}/{singular}"), s)),
+                _ => items.push((singular, None, s)),
             }
         }
-        if let Some(a) = p.get_present(&plural).and_then(|n| n.as_array()) {
+        if let Some(a) = p.get_present(plural).and_then(|n| n.as_array()) {
             let single_given = !items.is_empty();
             for (i, n) in a.iter().enumerate() {
-                items.push((format!("{pp}/{plural}/{i}"), n));
+                items.push((plural, Some(i), n));
             }
             if single_given && !a.is_empty() {
                 self.warn_issue("AML-INP-004", format!("{label}: both `{singular}` and `{plural}` are set; the union is used"), pp, node);
             }
         }
-        for (ptr, n) in items {
+        let at = |key: &str, index: Option<usize>| match index {
+            Some(i) => format!("{pp}/{key}/{i}"),
+            None => format!("{pp}/{key}"),
+        };
+        for (key, index, n) in items {
             match &n.value {
                 Value::String(t) => match Address::parse(t) {
                     Some(a) => out.push(a),
                     None => {
-                        self.issue("AML-INP-004", format!("{label}: `{singular}` \"{t}\" is not a valid address prefix, IP, CIDR or service tag"), &ptr, n);
+                        self.issue(
+                            "AML-INP-004",
+                            format!("{label}: `{singular}` \"{t}\" is not a valid address prefix, IP, CIDR or service tag"),
+                            &at(key, index),
+                            n,
+                        );
                         out.push(Address::Unknown(t.clone()));
                         ok = false;
                     }
                 },
                 Value::Unresolved(sym) => {
-                    // The region marker is resolved later, with the scenario's region.
-                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &ptr, n);
+                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &at(key, index), n);
                     out.push(Address::Unknown(sym.clone()));
                     ok = false;
                 }
                 _ => {
-                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a string", n.describe()), &ptr, n);
+                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a string", n.describe()), &at(key, index), n);
                     out.push(Address::Unknown(n.describe()));
                     ok = false;
                 }
             }
         }
-        if let Some(a) = p.get_present(&asgs).and_then(|n| n.as_array()) {
+        if let Some(a) = p.get_present(asgs).and_then(|n| n.as_array()) {
             for n in a {
                 let id = n.get("id").and_then(text_of).unwrap_or_else(|| "?".into());
                 out.push(Address::Asg(id));
@@ -1030,6 +1041,19 @@ pub(super) fn link(model: &mut Model) {
     // Template child subnets whose VNet is elsewhere keep their own data; nothing to do.
     for nsg in &mut model.nsgs {
         crate::nsg::prepare(nsg);
+    }
+}
+
+/// A JSON pointer suffix built only when an issue needs it.
+#[derive(Clone, Copy)]
+struct Ptr<'k>(&'k str, Option<usize>);
+
+impl Ptr<'_> {
+    fn path(self, base: &str) -> String {
+        match self.1 {
+            Some(i) => format!("{base}/{}/{i}", self.0),
+            None => format!("{base}/{}", self.0),
+        }
     }
 }
 
