@@ -1,0 +1,152 @@
+// End-to-end tests of the page in Debian's Chromium, driven by playwright-core.
+// Run after `trunk build --release`: node --test e2e/*.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const root = path.resolve('dist');
+const artifacts = path.resolve('tests/artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+let server, browser, context, base;
+const pageRequests = [];
+const problems = [];
+
+before(async () => {
+  server = await serve(root);
+  base = `http://127.0.0.1:${server.port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+  });
+  context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  context.on('request', (r) => pageRequests.push(r.url()));
+  context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.server.close();
+});
+
+async function open(hash = '') {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.goto(base + hash);
+  return page;
+}
+
+async function editor(page, text) {
+  await page.locator('textarea.editor').first().fill(text);
+  await page.waitForTimeout(400);
+}
+
+test('loads with an example and shows what fails and why', async () => {
+  const page = await open();
+  await page.waitForSelector('.finding');
+  const fails = await page.locator('li.finding.fail').count();
+  assert.ok(fails > 0, 'the default example has failures');
+  assert.match(await page.locator('.card .shape').first().innerText(), /az network nsg show/);
+  const pip = page.locator('li.finding.fail', { hasText: 'AML-PIP-001' });
+  await pip.locator('summary').first().click();
+  await page.waitForSelector('tr.deciding');
+  assert.match(await pip.locator('tr.deciding').first().innerText(), /DenyAllInBound|65500/);
+  assert.match(await pip.innerText(), /swapped/, 'names the swapped-port mistake');
+  await pip.locator('button.copy').first().click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /^az network nsg rule create/);
+  await page.screenshot({ path: path.join(artifacts, 'finding-open.png'), fullPage: true });
+  await page.close();
+});
+
+test('every example renders results', async () => {
+  const page = await open();
+  const options = await page.locator('#example option').count();
+  for (let i = 0; i < options - 1; i++) {
+    await page.selectOption('#example', String(i));
+    await page.waitForSelector('.counts');
+    assert.ok(await page.locator('.finding').count() > 10, `example ${i}`);
+  }
+  await page.selectOption('#example', '0');
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('li.finding.fail').count(), 0, 'the compliant example has no failure');
+  await page.screenshot({ path: path.join(artifacts, 'compliant.png'), fullPage: true });
+  await page.close();
+});
+
+test('scenario changes re-check, and a user choice that disagrees is shown', async () => {
+  const page = await open();
+  await page.selectOption('#example', '0');
+  await page.selectOption('#public-ip', 'no');
+  await page.waitForSelector('text=AML-NPIP-001');
+  assert.match(await page.locator('.disagree').innerText(), /your choice wins/);
+  await page.fill('#region', 'qatarcentral');
+  await page.waitForSelector('li.finding.warn >> text=AML-NPIP-010');
+  await page.close();
+});
+
+test('bad JSON gets line and column, the XSS string renders as text', async () => {
+  const page = await open();
+  await editor(page, '{\n  "securityRules": [\n    {"name": "a",}\n  ]\n}');
+  await page.waitForSelector('.parse-error');
+  assert.match(await page.locator('.parse-error').innerText(), /line 3, column 18/);
+  await page.screenshot({ path: path.join(artifacts, 'bad-json.png'), fullPage: true });
+  const xss = '<img src=x onerror=alert(1)>';
+  await editor(page, JSON.stringify({ name: xss, securityRules: [{ name: xss, priority: 100, direction: 'Inbound', access: 'Deny', protocol: '*',
+    sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' }] }));
+  await page.waitForSelector('li.finding.fail');
+  const pip = page.locator('li.finding.fail', { hasText: 'AML-PIP-001' });
+  await pip.locator('summary').first().click();
+  assert.ok((await page.content()).includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.equal(await page.locator('img').count(), 0);
+  await page.close();
+});
+
+test('hostile input keeps the page alive', async () => {
+  const page = await open();
+  await editor(page, '['.repeat(10000));
+  await page.waitForSelector('.parse-error');
+  await editor(page, '{"properties": 5, "securityRules": "x", "type": null}');
+  await page.waitForSelector('.counts');
+  assert.equal(await page.locator('.panic.shown').count(), 0);
+  await page.close();
+});
+
+test('catalogue page has an anchor per check', async () => {
+  const page = await open('#/rules');
+  await page.waitForSelector('article.rule');
+  assert.equal(await page.locator('article.rule').count(), 76);
+  assert.equal(await page.locator('#AML-PIP-001').count(), 1);
+  await page.close();
+});
+
+test('readable at 320 px and passes an accessibility scan', async () => {
+  const page = await open();
+  await page.setViewportSize({ width: 320, height: 900 });
+  await page.waitForSelector('.finding');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 330, `no horizontal scroll at 320 px (scrollWidth ${overflow})`);
+  await page.screenshot({ path: path.join(artifacts, 'narrow-320.png'), fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.addScriptTag({ content: fs.readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(artifacts, 'dark.png') });
+  await page.close();
+});
+
+test('no request left 127.0.0.1 and nothing failed', () => {
+  const foreign = pageRequests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(problems, []);
+  const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{16}/, '-HASH')));
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm)$/, p);
+});

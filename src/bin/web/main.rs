@@ -1,0 +1,522 @@
+//! The amlvnet page: paste or drop Azure network JSON, read what will break Azure ML
+//! compute and how to fix it. Everything runs here; nothing leaves the page.
+
+mod state;
+
+use amlvnet::report::{json, markdown, sarif, Finding, Report, Status};
+use amlvnet::rules;
+use gloo::timers::callback::Timeout;
+use state::{Action, State, EXAMPLES, REGIONS};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Both reports (chosen profile, other profile), compared by identity.
+#[derive(Clone)]
+struct Shared(Rc<(Report, Report)>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new((*self).clone().apply(action))
+    }
+}
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(banner) = doc.get_element_by_id("panic") {
+                banner.set_text_content(Some(&text));
+                let _ = banner.set_attribute("class", "panic shown");
+            }
+        }
+    }));
+    yew::Renderer::<App>::new().render();
+}
+
+const ORDER: [Status; 6] = [Status::Fail, Status::Warn, Status::Unknown, Status::Pass, Status::Info, Status::NotApplicable];
+
+fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "Fail",
+        Status::Warn => "Warn",
+        Status::Unknown => "Unknown",
+        Status::Pass => "Pass",
+        Status::Info => "Info",
+        Status::NotApplicable => "Not applicable",
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+#[component]
+fn App() -> Html {
+    let state = use_reducer(State::default);
+    let hash = use_state(current_hash);
+    {
+        let hash = hash.clone();
+        use_effect_with((), move |_| {
+            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| hash.set(current_hash()));
+            move || drop(listener)
+        });
+    }
+    let report = {
+        let docs = state.checked.clone();
+        let options = state.options();
+        use_memo((docs, options.clone()), move |(docs, options)| {
+            let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), d.text.clone())).collect();
+            let report = amlvnet::check(&documents, options);
+            let other = amlvnet::Options {
+                profile: if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 },
+                ..options.clone()
+            };
+            let other_report = amlvnet::check(&documents, &other);
+            (report, other_report)
+        })
+    };
+    if hash.starts_with("#/rules") {
+        return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
+    }
+    let shared = Shared(report.clone());
+    let (report, other) = &*report;
+    html! {
+        <>
+            { header() }
+            <main id="main" class="layout">
+                <section class="inputs" aria-label="Inputs">
+                    <Scenario state={state.clone()} report={shared.clone()} />
+                    <Documents state={state.clone()} report={shared} />
+                </section>
+                <section class="results" aria-label="Results" aria-live="polite">
+                    { results(report, other, &state) }
+                </section>
+            </main>
+        </>
+    }
+}
+
+fn header() -> Html {
+    html! {
+        <header class="top">
+            <h1>{ "amlvnet: Azure ML training network checker" }</h1>
+            <p class="subtitle">{ "Paste your NSG, subnet, route table, template or compute JSON. See what will break Azure ML compute, and how to fix it. Nothing leaves this page." }</p>
+            <nav><a href="#/">{ "Checker" }</a>{ " · " }<a href="#/rules">{ "All checks" }</a>{ " · " }<a href="embed.html">{ "Embedding example" }</a></nav>
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ScenarioProps {
+    state: UseReducerHandle<State>,
+    report: Shared,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
+}
+
+fn input_value(e: &InputEvent) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|s| s.value())
+        .or_else(|| e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|s| s.value()))
+        .unwrap_or_default()
+}
+
+#[component]
+fn Scenario(props: &ScenarioProps) -> Html {
+    let s = &props.state;
+    let sc = &props.report.0 .0.scenario;
+    let on = |f: fn(String) -> Action| {
+        let s = s.clone();
+        Callback::from(move |e: Event| s.dispatch(f(select_value(&e))))
+    };
+    let on_region = {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| s.dispatch(Action::Region(input_value(&e))))
+    };
+    let implied = |choice: &str, value: String| {
+        if choice.is_empty() {
+            html! { <span class="implied">{ format!("using: {value}") }</span> }
+        } else {
+            html! {}
+        }
+    };
+    html! {
+        <fieldset class="scenario">
+            <legend>{ "Scenario" }</legend>
+            <label for="compute">{ "Compute" }</label>
+            <select id="compute" onchange={on(Action::Compute)}>
+                { for [("", "From the documents"), ("cluster", "Compute cluster"), ("instance", "Compute instance"), ("vm", "Attached VM"), ("hdinsight", "HDInsight"), ("databricks", "Databricks")]
+                    .iter().map(|(v, l)| html! { <option value={*v} selected={s.compute == *v}>{ *l }</option> }) }
+            </select>
+            { implied(&s.compute, sc.compute.as_str().to_string()) }
+            <label for="public-ip">{ "Public IP" }</label>
+            <select id="public-ip" onchange={on(Action::PublicIp)}>
+                { for [("", "From the documents"), ("yes", "Yes"), ("no", "No public IP")].iter().map(|(v, l)| html! { <option value={*v} selected={s.public_ip == *v}>{ *l }</option> }) }
+            </select>
+            { implied(&s.public_ip, if sc.public_ip { "yes".into() } else { "no".into() }) }
+            <label for="region">{ "Region" }</label>
+            <input id="region" list="regions" value={s.region.clone()} oninput={on_region} placeholder="westus2" autocomplete="off" />
+            <datalist id="regions">{ for REGIONS.iter().map(|r| html! { <option value={*r} /> }) }</datalist>
+            { implied(&s.region, sc.region_label().to_string()) }
+            <label for="profile">{ "Profile" }</label>
+            <select id="profile" onchange={on(Action::Profile)}>
+                <option value="2022-07" selected={s.profile == "2022-07"}>{ "2022-07 (the article)" }</option>
+                <option value="2023-04" selected={s.profile == "2023-04"}>{ "2023-04 (GA docs)" }</option>
+            </select>
+            { for sc.notes.iter().filter(|n| n.contains("wins")).map(|n| html! { <p class="disagree" role="note">{ n }</p> }) }
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DocumentsProps {
+    state: UseReducerHandle<State>,
+    report: Shared,
+}
+
+fn read_files(files: Option<web_sys::FileList>, state: UseReducerHandle<State>, readers: Rc<std::cell::RefCell<Vec<gloo::file::callbacks::FileReader>>>) {
+    let Some(files) = files else { return };
+    for i in 0..files.length() {
+        let Some(file) = files.get(i) else { continue };
+        let file = gloo::file::File::from(file);
+        let name = file.name();
+        let s = state.clone();
+        if file.size() > 25_000_000 {
+            s.dispatch(Action::Add { name: name.clone(), text: String::new() });
+            continue;
+        }
+        let reader = gloo::file::callbacks::read_as_text(&file, move |text| {
+            let text = text.unwrap_or_else(|e| format!("could not read the file: {e}"));
+            s.dispatch(Action::Add { name, text });
+        });
+        readers.borrow_mut().push(reader);
+    }
+}
+
+#[component]
+fn Documents(props: &DocumentsProps) -> Html {
+    let s = props.state.clone();
+    let readers = use_mut_ref(Vec::new);
+    let pending = use_mut_ref(|| None::<Timeout>);
+    let dragging = use_state(|| false);
+    let on_example = {
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = select_value(&e).parse::<usize>() {
+                s.dispatch(Action::Example(i));
+            }
+        })
+    };
+    let on_add = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Action::Add { name: String::new(), text: String::new() }))
+    };
+    let on_files = {
+        let (s, readers) = (s.clone(), readers.clone());
+        Callback::from(move |e: Event| {
+            let files = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files());
+            read_files(files, s.clone(), readers.clone());
+        })
+    };
+    let on_drop = {
+        let (s, readers, dragging) = (s.clone(), readers.clone(), dragging.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            read_files(e.data_transfer().and_then(|d| d.files()), s.clone(), readers.clone());
+        })
+    };
+    let on_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let cards = s.docs.iter().enumerate().map(|(i, d)| {
+        let info = props.report.0 .0.documents.get(i).filter(|_| s.checked.get(i).is_some_and(|c| c.id == d.id));
+        let id = d.id;
+        let on_edit = {
+            let (s, pending) = (s.clone(), pending.clone());
+            Callback::from(move |e: InputEvent| {
+                s.dispatch(Action::Edit { id, text: input_value(&e) });
+                let s2 = s.clone();
+                *pending.borrow_mut() = Some(Timeout::new(120, move || s2.dispatch(Action::Commit)));
+            })
+        };
+        let on_rename = {
+            let s = s.clone();
+            Callback::from(move |e: InputEvent| s.dispatch(Action::Rename { id, name: input_value(&e) }))
+        };
+        let on_remove = {
+            let s = s.clone();
+            Callback::from(move |_| s.dispatch(Action::Remove(id)))
+        };
+        let error = info.and_then(|i| i.error.clone());
+        html! {
+            <article class={classes!("card", error.as_ref().map(|_| "bad"))} key={id.to_string()}>
+                <div class="card-head">
+                    <label class="visually-hidden" for={format!("name-{id}")}>{ "File name" }</label>
+                    <input id={format!("name-{id}")} class="doc-name" value={d.name.clone()} oninput={on_rename} />
+                    <span class="shape">{ info.map(|i| i.shape_label.clone()).unwrap_or_else(|| "checking…".into()) }</span>
+                    <button class="remove" onclick={on_remove} aria-label={format!("Remove {}", d.name)}>{ "Remove" }</button>
+                </div>
+                if let Some((line, column, message)) = error.clone() {
+                    <div class="parse-error" role="alert">
+                        <p>{ format!("Not JSON: line {line}, column {column}: {message}") }</p>
+                        <pre class="bad-line">{ bad_line(&d.text, line, column) }</pre>
+                    </div>
+                }
+                <label class="visually-hidden" for={format!("text-{id}")}>{ format!("JSON of {}", d.name) }</label>
+                <textarea id={format!("text-{id}")} class="editor" spellcheck="false" value={d.text.clone()} oninput={on_edit}
+                    placeholder="Paste JSON here: az network nsg show, a subnet, a route table, an ARM template, az ml compute show…" />
+                if let Some(i) = info {
+                    if !i.resources.is_empty() {
+                        <details class="found"><summary>{ format!("{} resources found", i.resources.len()) }</summary>
+                            <ul>{ for i.resources.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
+                        </details>
+                    }
+                }
+            </article>
+        }
+    });
+    html! {
+        <div class={classes!("documents", (*dragging).then_some("dragging"))} ondrop={on_drop} ondragover={on_over} ondragleave={on_leave}>
+            <div class="doc-tools">
+                <label for="example">{ "Start from an example" }</label>
+                <select id="example" onchange={on_example}>
+                    <option value="" selected=true>{ "Choose…" }</option>
+                    { for EXAMPLES.iter().enumerate().map(|(i, (label, _, _))| html! { <option value={i.to_string()}>{ *label }</option> }) }
+                </select>
+                <button onclick={on_add}>{ "Add a document" }</button>
+                <label class="file-pick">{ "Open files…" }<input type="file" multiple=true accept=".json,application/json" onchange={on_files} /></label>
+            </div>
+            <p class="hint">{ "Drop JSON files anywhere in this column. Several documents are linked by resource ID or name." }</p>
+            { for cards }
+        </div>
+    }
+}
+
+/// The offending line with a caret under the column.
+fn bad_line(text: &str, line: u32, column: u32) -> String {
+    let content: String = text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").chars().take(300).collect();
+    let pad = " ".repeat((column as usize).saturating_sub(1).min(300));
+    format!("{content}\n{pad}^")
+}
+
+fn results(report: &Report, other: &Report, state: &State) -> Html {
+    if report.documents.is_empty() {
+        return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
+    }
+    let counts = report.summary();
+    let downloads = [
+        ("JSON", "amlvnet-report.json", "application/json", json::report(report).pretty()),
+        ("SARIF", "amlvnet-report.sarif", "application/sarif+json", sarif::render(report).pretty()),
+        ("Markdown", "amlvnet-report.md", "text/markdown", markdown::render(report)),
+    ];
+    html! {
+        <>
+            <h2>{ format!("Results: scenario {} · profile {}", report.scenario.key(), report.profile.as_str()) }</h2>
+            <ul class="counts" aria-label="Counts per status">
+                { for ORDER.iter().map(|s| html! { <li class={classes!("count", s.as_str())}><span class="n">{ counts.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0) }</span>{ " " }{ status_label(*s) }</li> }) }
+            </ul>
+            <div class="downloads">{ "Download the report: " }{ for downloads.into_iter().map(|(label, file, mime, body)| download_button(label, file, mime, body)) }</div>
+            { profile_diff(report, other) }
+            { for ORDER.iter().map(|s| group(report, *s)) }
+            <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
+        </>
+    }
+}
+
+fn download_button(label: &'static str, file: &'static str, mime: &'static str, body: String) -> Html {
+    let onclick = Callback::from(move |_| {
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&body));
+        let bag = web_sys::BlobPropertyBag::new();
+        bag.set_type(mime);
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag) else { return };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+        if let Some(a) = gloo::utils::document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+            a.set_href(&url);
+            a.set_download(file);
+            a.click();
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    html! { <button class="download" {onclick}>{ label }</button> }
+}
+
+fn profile_diff(report: &Report, other: &Report) -> Html {
+    let key = |f: &Finding| (f.id, f.subject.as_ref().map(|s| s.name.clone()));
+    let diffs: Vec<(&Finding, Status)> = report
+        .findings
+        .iter()
+        .filter_map(|f| other.findings.iter().find(|o| key(o) == key(f)).filter(|o| o.status != f.status).map(|o| (f, o.status)))
+        .collect();
+    html! {
+        <details class="diff">
+            <summary>{ format!("{} finding(s) differ under profile {}", diffs.len(), other.profile.as_str()) }</summary>
+            <ul>{ for diffs.iter().map(|(f, s)| html! { <li><code>{ f.id }</code>{ format!(" {}: {} here, {} under {}", f.title, f.status, s, other.profile.as_str()) }</li> }) }</ul>
+        </details>
+    }
+}
+
+fn group(report: &Report, status: Status) -> Html {
+    let items: Vec<&Finding> = report.findings.iter().filter(|f| f.status == status).collect();
+    if items.is_empty() {
+        return html! {};
+    }
+    let open = matches!(status, Status::Fail | Status::Warn | Status::Unknown);
+    html! {
+        <details class={classes!("group", status.as_str())} open={open}>
+            <summary><h3>{ format!("{} ({})", status_label(status), items.len()) }</h3></summary>
+            <ul class="findings">{ for items.iter().map(|f| finding(report, f)) }</ul>
+        </details>
+    }
+}
+
+fn finding(report: &Report, f: &Finding) -> Html {
+    let check = rules::find(f.id);
+    let subject = f.subject.as_ref().map(|s| format!(" · {}", s.name)).unwrap_or_default();
+    let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| format!("{} line {}, column {}", report.document_name(l), l.line, l.column));
+    html! {
+        <li class={classes!("finding", f.status.as_str())}>
+            <details>
+                <summary>
+                    <span class={classes!("badge", f.status.as_str())}>{ f.status.as_str() }</span>
+                    <code class="id">{ f.id }</code>
+                    <span class="title">{ f.title }{ subject }</span>
+                    <span class="message">{ &f.message }</span>
+                </summary>
+                <div class="detail">
+                    if let Some(at) = at { <p class="where">{ format!("Where: {at}") }</p> }
+                    { for f.flows.iter().take(1).map(|_| flows_table(f)) }
+                    { trace_table(report, f) }
+                    if let Some(fix) = &f.fix { { fix_view(fix) } }
+                    if let Some(c) = check {
+                        <div class="docs">
+                            <h4>{ "Why it matters" }</h4><p>{ c.docs.why }</p>
+                            <h4>{ "What it checks" }</h4><p>{ c.docs.what }</p>
+                            <h4>{ "How to fix" }</h4><p>{ c.docs.fix }</p>
+                            <p class="source">{ format!("Source: {}", c.docs.source) }{ " · " }<a href={format!("#/rules/{}", c.id)}>{ "all about this check" }</a></p>
+                        </div>
+                    }
+                </div>
+            </details>
+        </li>
+    }
+}
+
+fn flows_table(f: &Finding) -> Html {
+    html! {
+        <table class="flows">
+            <caption>{ "Required flows" }</caption>
+            <thead><tr><th scope="col">{ "Direction" }</th><th scope="col">{ "Source" }</th><th scope="col">{ "Port" }</th><th scope="col">{ "Destination" }</th><th scope="col">{ "Verdict" }</th></tr></thead>
+            <tbody>
+                { for f.flows.iter().map(|fl| html! {
+                    <tr class={fl.status.as_str()}>
+                        <td>{ fl.direction }</td><td>{ &fl.source }</td><td>{ format!("{} {}", fl.protocol.to_ascii_uppercase(), fl.port) }</td>
+                        <td>{ &fl.destination }</td><td><span class={classes!("badge", fl.status.as_str())}>{ fl.status.as_str() }</span></td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+fn trace_table(report: &Report, f: &Finding) -> Html {
+    let Some(flow) = f.flows.iter().find(|fl| fl.status != Status::Pass).or_else(|| f.flows.first()) else { return html! {} };
+    html! {
+        <>
+        { for flow.hops.iter().map(|hop| {
+            let Some(table) = report.nsgs.get(hop.nsg_index) else { return html! {} };
+            let direction = flow.direction;
+            html! {
+                <table class="trace">
+                    <caption>{ format!("NSG {} ({} level), {} rules in evaluation order, for {} {} {}", table.name, hop.level, direction.to_lowercase(), flow.protocol.to_ascii_uppercase(), flow.port, flow.destination) }</caption>
+                    <thead><tr><th scope="col">{ "Priority" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Access" }</th><th scope="col">{ "Protocol" }</th><th scope="col">{ "Source" }</th><th scope="col">{ "Src ports" }</th><th scope="col">{ "Destination" }</th><th scope="col">{ "Dst ports" }</th><th scope="col">{ "Role" }</th></tr></thead>
+                    <tbody>
+                    { for table.rules.iter().enumerate().filter(|(_, r)| r.direction == direction || r.direction == "?").map(|(i, r)| {
+                        let deciding = hop.deciding == Some(i);
+                        let role = if deciding { Some("deciding") } else { hop.trace.iter().find(|(t, _)| *t == i).map(|(_, role)| *role) };
+                        html! {
+                            <tr class={classes!(deciding.then_some("deciding"), role.filter(|_| !deciding).map(|_| "partial"), r.is_default.then_some("default"))}>
+                                <td>{ r.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()) }</td><td>{ &r.name }</td><td>{ &r.access }</td><td>{ &r.protocol }</td>
+                                <td>{ &r.source }</td><td>{ &r.source_ports }</td><td>{ &r.destination }</td><td>{ &r.destination_ports }</td>
+                                <td>{ role.map(role_label).unwrap_or("") }</td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+            }
+        }) }
+        </>
+    }
+}
+
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "deciding" => "decides",
+        "partial" => "matches part",
+        "swapped-ports" => "source/destination ports swapped?",
+        "source-port" => "source ports only",
+        "uncertain" => "unreadable: may match",
+        _ => "",
+    }
+}
+
+fn fix_view(fix: &amlvnet::report::Fix) -> Html {
+    let copy = |text: String| {
+        Callback::from(move |_| {
+            let clipboard = gloo::utils::window().navigator().clipboard();
+            let _ = clipboard.write_text(&text);
+        })
+    };
+    html! {
+        <div class="fix">
+            <h4>{ "Fix" }</h4>
+            <p>{ &fix.summary }</p>
+            { for [("az", fix.az.clone()), ("ARM", fix.arm.clone()), ("Bicep", fix.bicep.clone())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
+                <div class="snippet">
+                    <div class="snippet-head"><span>{ label }</span><button class="copy" onclick={copy(text.clone())} aria-label={format!("Copy the {label} fix")}>{ "Copy" }</button></div>
+                    <pre><code>{ text }</code></pre>
+                </div>
+            }) }
+        </div>
+    }
+}
+
+fn catalogue() -> Html {
+    html! {
+        <section class="catalogue">
+            <h2>{ "All checks" }</h2>
+            <p>{ "The same catalogue as `amlvnet rules`; each ID is stable and linkable." }</p>
+            { for rules::catalogue().into_iter().map(|c| html! {
+                <article id={c.id} class="rule">
+                    <h3><a href={format!("#/rules/{}", c.id)}>{ c.id }</a>{ " " }{ c.title }</h3>
+                    <p class="meta">{ format!("{} · severity {} · applies to {}", c.name, c.severity.as_str(), c.applies_to()) }</p>
+                    <p><strong>{ "What it checks. " }</strong>{ c.docs.what }</p>
+                    <p><strong>{ "Why. " }</strong>{ c.docs.why }</p>
+                    <p><strong>{ "Example that fails. " }</strong><code>{ c.docs.example }</code></p>
+                    <p><strong>{ "Fix. " }</strong>{ c.docs.fix }</p>
+                    <p class="source">{ format!("Source: {}", c.docs.source) }</p>
+                </article>
+            }) }
+        </section>
+    }
+}
