@@ -69,12 +69,28 @@ fn App() -> Html {
             move || drop(listener)
         });
     }
+    use_effect_with((), |_| {
+        // Read by e2e/measure.mjs: when the first results were in the page.
+        if let Some(w) = web_sys::window() {
+            let now = w.performance().map(|p| p.now()).unwrap_or_default();
+            if let Some(body) = w.document().and_then(|d| d.body()) {
+                let _ = body.set_attribute("data-first-results-ms", &format!("{now:.0}"));
+            }
+        }
+    });
     let report = {
         let docs = state.checked.clone();
         let options = state.options();
         use_memo((docs, options.clone()), move |(docs, options)| {
             let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), d.text.clone())).collect();
+            let clock = web_sys::window().and_then(|w| w.performance());
+            let start = clock.as_ref().map(|p| p.now()).unwrap_or_default();
             let report = amlvnet::check(&documents, options);
+            let took = clock.as_ref().map(|p| p.now()).unwrap_or_default() - start;
+            // Read by e2e/measure.mjs: the time of the last check, in milliseconds.
+            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+                let _ = body.set_attribute("data-check-ms", &format!("{took:.2}"));
+            }
             let other = amlvnet::Options {
                 profile: if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 },
                 ..options.clone()
@@ -87,6 +103,7 @@ fn App() -> Html {
         return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
     }
     let shared = Shared(report.clone());
+    let shared_results = shared.clone();
     let (report, other) = &*report;
     html! {
         <>
@@ -97,7 +114,7 @@ fn App() -> Html {
                     <Documents state={state.clone()} report={shared} />
                 </section>
                 <section class="results" aria-label="Results" aria-live="polite">
-                    { results(report, other, &state) }
+                    { results(report, other, &state, &shared_results) }
                 </section>
             </main>
         </>
@@ -319,7 +336,7 @@ fn bad_line(text: &str, line: u32, column: u32) -> String {
     format!("{content}\n{pad}^")
 }
 
-fn results(report: &Report, other: &Report, state: &State) -> Html {
+fn results(report: &Report, other: &Report, state: &State, shared: &Shared) -> Html {
     if report.documents.is_empty() {
         return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
     }
@@ -337,7 +354,7 @@ fn results(report: &Report, other: &Report, state: &State) -> Html {
             </ul>
             <div class="downloads">{ "Download the report: " }{ for downloads.into_iter().map(|(label, file, mime, body)| download_button(label, file, mime, body)) }</div>
             { profile_diff(report, other) }
-            { for ORDER.iter().map(|s| group(report, *s)) }
+            { for ORDER.iter().map(|s| group(report, *s, shared)) }
             <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
         </>
     }
@@ -375,7 +392,7 @@ fn profile_diff(report: &Report, other: &Report) -> Html {
     }
 }
 
-fn group(report: &Report, status: Status) -> Html {
+fn group(report: &Report, status: Status, shared: &Shared) -> Html {
     let items: Vec<&Finding> = report.findings.iter().filter(|f| f.status == status).collect();
     if items.is_empty() {
         return html! {};
@@ -384,24 +401,48 @@ fn group(report: &Report, status: Status) -> Html {
     html! {
         <details class={classes!("group", status.as_str())} open={open}>
             <summary><h3>{ format!("{} ({})", status_label(status), items.len()) }</h3></summary>
-            <ul class="findings">{ for items.iter().map(|f| finding(report, f)) }</ul>
+            <ul class="findings">{ for items.iter().map(|f| {
+                let index = report.findings.iter().position(|x| std::ptr::eq(x, *f)).unwrap_or(0);
+                let key = format!("{}-{}-{}", f.id, f.subject.as_ref().map(|s| s.name.as_str()).unwrap_or(""), index);
+                html! { <FindingView key={key} report={shared.clone()} {index} /> }
+            }) }</ul>
         </details>
     }
 }
 
-fn finding(report: &Report, f: &Finding) -> Html {
+#[derive(Properties, PartialEq)]
+struct FindingProps {
+    report: Shared,
+    index: usize,
+}
+
+/// One finding; its details (docs, trace tables, fix) are rendered only when opened, so a
+/// 1,000-rule NSG doesn't put a million cells in the page.
+#[component]
+fn FindingView(props: &FindingProps) -> Html {
+    let open = use_state(|| false);
+    let report = &props.report.0 .0;
+    let Some(f) = report.findings.get(props.index) else { return html! {} };
     let check = rules::find(f.id);
     let subject = f.subject.as_ref().map(|s| format!(" · {}", s.name)).unwrap_or_default();
     let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| format!("{} line {}, column {}", report.document_name(l), l.line, l.column));
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            open.set(!*open);
+        })
+    };
     html! {
         <li class={classes!("finding", f.status.as_str())}>
-            <details>
-                <summary>
+            <details open={*open}>
+                <summary onclick={toggle}>
                     <span class={classes!("badge", f.status.as_str())}>{ f.status.as_str() }</span>
                     <code class="id">{ f.id }</code>
                     <span class="title">{ f.title }{ subject }</span>
                     <span class="message">{ &f.message }</span>
                 </summary>
+                if *open {
                 <div class="detail">
                     if let Some(at) = at { <p class="where">{ format!("Where: {at}") }</p> }
                     { for f.flows.iter().take(1).map(|_| flows_table(f)) }
@@ -416,6 +457,7 @@ fn finding(report: &Report, f: &Finding) -> Html {
                         </div>
                     }
                 </div>
+                }
             </details>
         </li>
     }

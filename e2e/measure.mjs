@@ -1,0 +1,73 @@
+// Measures the page (figures for the README): transfer size (brotli) of what the page
+// loads, time from navigation to the first rendered results of the default example, and
+// the re-check time after an edit of a 1,000-rule NSG. Prints a table; fails only when
+// the size budget (250 KB) is exceeded, since sizes are deterministic and times are not.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const root = path.resolve('dist');
+const sizes = [];
+for (const f of fs.readdirSync(root)) {
+  if (f === 'embed.html') continue;
+  const raw = fs.readFileSync(path.join(root, f));
+  const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  sizes.push({ file: f.replace(/-[0-9a-f]{16}/, ''), raw: raw.length, brotli: br });
+}
+const total = sizes.reduce((a, s) => a + s.brotli, 0);
+
+const server = await serve(root);
+const base = `http://127.0.0.1:${server.port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+const loads = [];
+for (let i = 0; i < 7; i++) {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.waitForSelector('body[data-first-results-ms]');
+  loads.push(Number(await page.evaluate(() => document.body.getAttribute('data-first-results-ms'))));
+  if (i === 0) {
+    const t = await page.evaluate(() => JSON.stringify(performance.getEntriesByType('resource').map((e) => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd)])));
+    console.log('resource timings (name, start, end ms):', t);
+  }
+  await page.close();
+}
+const page = await browser.newPage();
+await page.goto(base);
+await page.waitForSelector('.finding');
+const rules = [];
+for (let i = 0; i < 997; i++) {
+  rules.push({ name: `r${i}`, properties: { priority: 100 + i, direction: i % 2 ? 'Outbound' : 'Inbound', access: i % 3 ? 'Allow' : 'Deny', protocol: 'Tcp',
+    sourceAddressPrefix: `10.${i >> 8}.${i & 255}.0/24`, sourcePortRange: '*', destinationAddressPrefixes: ['10.200.0.0/24'], destinationPortRanges: [`${1000 + (i % 500)}`] } });
+}
+rules.push({ name: 'batch', properties: { priority: 4094, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'BatchNodeManagement', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '29876-29877' } });
+rules.push({ name: 'aml', properties: { priority: 4095, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'AzureMachineLearning', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '44224' } });
+rules.push({ name: 'deny-out', properties: { priority: 4096, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'Internet', destinationPortRange: '*' } });
+const doc = JSON.stringify({ type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-train', location: 'westus2', properties: { securityRules: rules } }, null, 1);
+const checks = [];
+for (let i = 0; i < 7; i++) {
+  await page.evaluate((d) => {
+    document.body.removeAttribute('data-check-ms');
+    const t = document.querySelector('textarea.editor');
+    t.value = d;
+    t.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  }, doc.replace('"r0"', `"r0-${i}"`));
+  await page.waitForFunction(() => document.body.getAttribute('data-check-ms'), null, { timeout: 20000 });
+  checks.push(Number(await page.evaluate(() => document.body.getAttribute('data-check-ms'))));
+}
+await browser.close();
+server.server.close();
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const result = { transfer_brotli_bytes: total, sizes, first_results_ms: { median: median(loads), all: loads }, recheck_1000_rules_ms: { median: median(checks), all: checks } };
+fs.mkdirSync('tests/artifacts', { recursive: true });
+fs.writeFileSync('tests/artifacts/measure.json', JSON.stringify(result, null, 2));
+for (const s of sizes) console.log(`${s.file.padEnd(24)} raw ${String(s.raw).padStart(8)}  brotli ${String(s.brotli).padStart(7)}`);
+console.log(`total brotli: ${total} bytes (${(total / 1024).toFixed(1)} KiB)`);
+console.log(`navigation to first results: median ${median(loads).toFixed(0)} ms (${loads.map((x) => x.toFixed(0)).join(', ')})`);
+console.log(`re-check after an edit of a 1,000-rule NSG: median ${median(checks).toFixed(1)} ms (${checks.join(', ')})`);
+if (total > 250 * 1024) {
+  console.error('the page is over its 250 KB transfer budget');
+  process.exit(1);
+}
