@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
 t() { local s=$SECONDS; echo "== $*"; "$@"; echo "== $(( SECONDS - s ))s: $*"; }
+t cargo clippy --locked --no-default-features --features web --bin web -- -D warnings
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
   t cargo test --locked --target wasm32-unknown-unknown --no-default-features --test wasm
 t cargo test --locked --no-default-features --features web --bin web
