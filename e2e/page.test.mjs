@@ -143,10 +143,35 @@ test('readable at 320 px and passes an accessibility scan', async () => {
   await page.close();
 });
 
+test('the JavaScript API gives the same report as the CLI, and rejects bad options', async () => {
+  const page = await open('embed.html');
+  await page.waitForFunction(() => window.lastReport);
+  const api = await page.evaluate(() => window.lastReport);
+  const text = await page.locator('#nsg').inputValue();
+  const file = path.join(artifacts, 'embed-nsg.json');
+  fs.writeFileSync(file, text);
+  const bin = ['target/debug/amlvnet', 'target/release/amlvnet'].find((p) => fs.existsSync(p));
+  assert.ok(bin, 'the CLI is built');
+  const { spawnSync } = await import('node:child_process');
+  const cli = JSON.parse(spawnSync(bin, ['check', '--compute', 'cluster', '--public-ip', 'yes', '--region', 'westus2', '--format', 'json', file]).stdout.toString());
+  const key = (f) => `${f.id} ${f.status} ${f.subject?.name ?? ''} ${f.message.replace(/embed-nsg\.json|nsg\.json/g, 'DOC')}`;
+  assert.deepEqual(api.findings.map(key), cli.findings.map(key));
+  assert.equal(api.schema, 'amlvnet-report/1');
+  assert.ok(await page.locator('#rows tr').count() > 0);
+  const error = await page.evaluate(async () => {
+    const m = await import('./amlvnet.js');
+    try { m.check([], { compute: 'boat' }); return 'no error'; } catch (e) { return String(e.message || e); }
+  });
+  assert.match(error, /options\.compute must be one of/);
+  const bad = await page.evaluate(async () => (await import('./amlvnet.js')).check([{ name: 'x.json', text: '{' }], {}).findings.find((f) => f.id === 'AML-INP-001').status);
+  assert.equal(bad, 'fail');
+  await page.close();
+});
+
 test('no request left 127.0.0.1 and nothing failed', () => {
   const foreign = pageRequests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
   const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{16}/, '-HASH')));
-  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm)$/, p);
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm)$/, p);
 });

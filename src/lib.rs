@@ -13,6 +13,8 @@
 
 pub mod engine;
 pub mod input;
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
+pub mod js_api;
 pub mod json;
 pub mod model;
 pub mod net;

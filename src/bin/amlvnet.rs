@@ -207,35 +207,7 @@ fn rules(args: &[String]) -> Result<u8, String> {
     let format = flags.into_iter().map(|(_, v)| v).next_back().unwrap_or_else(|| "text".into());
     let checks = catalogue();
     let output = match format.as_str() {
-        "json" => {
-            use amlvnet::report::json::J;
-            J::Arr(
-                checks
-                    .iter()
-                    .map(|c| {
-                        J::obj(vec![
-                            ("id", J::s(c.id)),
-                            ("name", J::s(c.name)),
-                            ("title", J::s(c.title)),
-                            ("severity", J::s(c.severity.as_str())),
-                            ("applies_to", J::s(c.applies_to())),
-                            (
-                                "docs",
-                                J::obj(vec![
-                                    ("what", J::s(c.docs.what)),
-                                    ("why", J::s(c.docs.why)),
-                                    ("example", J::s(c.docs.example)),
-                                    ("fix", J::s(c.docs.fix)),
-                                    ("source", J::s(c.docs.source)),
-                                ]),
-                            ),
-                        ])
-                    })
-                    .collect(),
-            )
-            .pretty()
-                + "\n"
-        }
+        "json" => json::catalogue().pretty() + "\n",
         "markdown" => markdown::catalogue(&checks),
         "text" => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
         other => return Err(format!("--format `{other}`: expected text, json or markdown")),

@@ -283,3 +283,31 @@ pub fn report(report: &Report) -> J {
         ("notes", J::Arr(report.notes.iter().map(|n| J::s(n.clone())).collect())),
     ])
 }
+
+/// The catalogue as JSON (`amlvnet rules --format json`, and the JavaScript API's `rules()`).
+pub fn catalogue() -> J {
+    J::Arr(
+        crate::rules::catalogue()
+            .iter()
+            .map(|c| {
+                J::obj(vec![
+                    ("id", J::s(c.id)),
+                    ("name", J::s(c.name)),
+                    ("title", J::s(c.title)),
+                    ("severity", J::s(c.severity.as_str())),
+                    ("applies_to", J::s(c.applies_to())),
+                    (
+                        "docs",
+                        J::obj(vec![
+                            ("what", J::s(c.docs.what)),
+                            ("why", J::s(c.docs.why)),
+                            ("example", J::s(c.docs.example)),
+                            ("fix", J::s(c.docs.fix)),
+                            ("source", J::s(c.docs.source)),
+                        ]),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
