@@ -118,6 +118,35 @@ test('hostile input keeps the page alive', async () => {
   await page.close();
 });
 
+test('a share link round-trips the inputs; a tampered one is refused politely', async () => {
+  const page = await open();
+  await page.selectOption('#example', '2');
+  await page.selectOption('#public-ip', 'no');
+  await page.waitForSelector('.counts');
+  const counts = await page.locator('.counts').innerText();
+  const text = await page.locator('textarea.editor').first().inputValue();
+  await page.locator('.share input[type=checkbox]').uncheck();
+  await page.locator('.share-button').click();
+  const url = await page.locator('#share-url').inputValue();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#s=[A-Za-z0-9_-]+$/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
+  const copy = await context.newPage();
+  await copy.goto(url);
+  await copy.waitForSelector('.counts');
+  assert.equal(await copy.locator('textarea.editor').first().inputValue(), text);
+  assert.equal(await copy.locator('.counts').innerText(), counts);
+  await page.locator('.share input[type=checkbox]').check();
+  await page.locator('.share-button').click();
+  const redacted = await page.locator('#share-url').inputValue();
+  assert.notEqual(redacted, url);
+  await copy.close();
+  const bad = await open('#s=AAAAthis-is-not-a-link');
+  await bad.waitForSelector('.link-error');
+  await bad.waitForSelector('.finding');
+  await bad.close();
+  await page.close();
+});
+
 test('catalogue page has an anchor per check', async () => {
   const page = await open('#/rules');
   await page.waitForSelector('article.rule');

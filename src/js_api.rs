@@ -73,7 +73,10 @@ fn options(value: &JsValue) -> Result<Options, JsError> {
     }
     let profile = get(value, "profile");
     if !profile.is_undefined() && !profile.is_null() {
-        o.profile = profile.as_string().and_then(|p| Profile::parse(&p)).ok_or_else(|| JsError::new("options.profile must be \"2022-07\", \"2023-04\" or \"latest\""))?;
+        o.profile = profile
+            .as_string()
+            .and_then(|p| Profile::parse(&p))
+            .ok_or_else(|| JsError::new("options.profile must be \"2022-07\", \"2023-04\" or \"latest\""))?;
     }
     Ok(o)
 }

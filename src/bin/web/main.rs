@@ -58,9 +58,26 @@ fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
+/// The first state: a share link's, if the URL carries a readable one.
+fn initial_state() -> (State, Option<String>) {
+    let hash = current_hash();
+    if hash.starts_with("#s=") {
+        return match state::share::decode(&hash) {
+            Ok(s) => (s, None),
+            Err(e) => (State::default(), Some(format!("The share link could not be read: {e}. An example is shown instead."))),
+        };
+    }
+    (State::default(), None)
+}
+
 #[component]
 fn App() -> Html {
-    let state = use_reducer(State::default);
+    let first = use_memo((), |_| initial_state());
+    let link_error = first.1.clone();
+    let state = {
+        let first = first.clone();
+        use_reducer(move || first.0.clone())
+    };
     let hash = use_state(current_hash);
     {
         let hash = hash.clone();
@@ -99,7 +116,7 @@ fn App() -> Html {
             (report, other_report)
         })
     };
-    if hash.starts_with("#/rules") {
+    if hash.starts_with("#/rules") && !hash.starts_with("#s=") {
         return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
     }
     let shared = Shared(report.clone());
@@ -108,6 +125,7 @@ fn App() -> Html {
     html! {
         <>
             { header() }
+            if let Some(e) = link_error { <p class="link-error" role="alert">{ e }</p> }
             <main id="main" class="layout">
                 <section class="inputs" aria-label="Inputs">
                     <Scenario state={state.clone()} report={shared.clone()} />
@@ -337,6 +355,7 @@ fn bad_line(text: &str, line: u32, column: u32) -> String {
 }
 
 fn results(report: &Report, other: &Report, state: &State, shared: &Shared) -> Html {
+    let state = state.clone();
     if report.documents.is_empty() {
         return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
     }
@@ -353,10 +372,55 @@ fn results(report: &Report, other: &Report, state: &State, shared: &Shared) -> H
                 { for ORDER.iter().map(|s| html! { <li class={classes!("count", s.as_str())}><span class="n">{ counts.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0) }</span>{ " " }{ status_label(*s) }</li> }) }
             </ul>
             <div class="downloads">{ "Download the report: " }{ for downloads.into_iter().map(|(label, file, mime, body)| download_button(label, file, mime, body)) }</div>
+            <ShareLink state={state.clone()} />
             { profile_diff(report, other) }
             { for ORDER.iter().map(|s| group(report, *s, shared)) }
             <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ShareProps {
+    state: State,
+}
+
+/// A link that carries the inputs in the URL fragment (never sent to a server).
+#[component]
+fn ShareLink(props: &ShareProps) -> Html {
+    let redact = use_state(|| true);
+    let link = use_state(String::new);
+    let on_redact = {
+        let redact = redact.clone();
+        Callback::from(move |e: Event| {
+            let checked = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(true);
+            redact.set(checked);
+        })
+    };
+    let on_share = {
+        let (state, redact, link) = (props.state.clone(), redact.clone(), link.clone());
+        Callback::from(move |_| {
+            let fragment = state::share::encode(&state, *redact);
+            let location = gloo::utils::window().location();
+            let base = format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default());
+            let url = format!("{base}#{fragment}");
+            if url.len() > state::share::MAX_LINK {
+                link.set("the documents are too large for a link: download the report or share the files".into());
+                return;
+            }
+            let _ = gloo::utils::window().navigator().clipboard().write_text(&url);
+            link.set(url);
+        })
+    };
+    html! {
+        <div class="share">
+            <button class="share-button" onclick={on_share}>{ "Copy share link" }</button>
+            <label><input type="checkbox" checked={*redact} onchange={on_redact} />{ " redact subscription IDs and public IPs" }</label>
+            if !link.is_empty() {
+                <label class="visually-hidden" for="share-url">{ "Share link" }</label>
+                <input id="share-url" class="share-url" readonly=true value={(*link).clone()} />
+            }
+        </div>
     }
 }
 

@@ -201,3 +201,170 @@ mod tests {
         assert!(s.docs.is_empty() && s.checked.is_empty());
     }
 }
+
+/// Share links: the inputs and scenario, deflated and base64url-encoded into the URL
+/// fragment (`#s=…`), which browsers never send to a server.
+pub mod share {
+    use super::{Doc, State};
+    use amlvnet::report::json::J;
+    use std::rc::Rc;
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    /// Links longer than this are refused (browsers cap URLs around 2 MB).
+    pub const MAX_LINK: usize = 1_500_000;
+
+    fn base64url(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len() * 4 / 3 + 4);
+        for chunk in bytes.chunks(3) {
+            let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..=chunk.len() {
+                out.push(char::from(ALPHABET.get(((n >> (18 - 6 * i)) & 63) as usize).copied().unwrap_or(b'A')));
+            }
+        }
+        out
+    }
+
+    fn unbase64url(text: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(text.len() * 3 / 4);
+        let mut acc: u32 = 0;
+        let mut bits = 0;
+        for c in text.bytes() {
+            let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+            acc = (acc << 6) | v;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push(((acc >> bits) & 0xFF) as u8);
+            }
+        }
+        Some(out)
+    }
+
+    /// Replaces GUIDs (subscription IDs) and public IPv4 addresses with stand-ins, the same
+    /// value always by the same stand-in, so that links between documents still hold.
+    pub fn redact(text: &str) -> String {
+        let mut guids: Vec<String> = Vec::new();
+        let mut ips: Vec<String> = Vec::new();
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        let is_hex = |c: char| c.is_ascii_hexdigit();
+        let prev = |i: usize| i.checked_sub(1).and_then(|k| chars.get(k)).copied();
+        while let Some(&c) = chars.get(i) {
+            // A GUID: 8-4-4-4-12 hex digits.
+            let guid_len = 36;
+            if let (Some(run), false) = (chars.get(i..i + guid_len), prev(i).is_some_and(is_hex)) {
+                let cand: String = run.iter().collect();
+                let shape = cand.char_indices().all(|(k, c)| if [8, 13, 18, 23].contains(&k) { c == '-' } else { is_hex(c) });
+                if shape && chars.get(i + guid_len).is_none_or(|c| !is_hex(*c)) {
+                    let lower = cand.to_ascii_lowercase();
+                    let n = guids.iter().position(|g| *g == lower).unwrap_or_else(|| {
+                        guids.push(lower);
+                        guids.len() - 1
+                    });
+                    out.push_str(&format!("00000000-0000-0000-0000-{:012}", n + 1));
+                    i += guid_len;
+                    continue;
+                }
+            }
+            // An IPv4 address that is not private.
+            if c.is_ascii_digit() && !prev(i).is_some_and(|p| p.is_ascii_digit() || p == '.') {
+                let mut j = i;
+                while chars.get(j).is_some_and(|d| d.is_ascii_digit() || *d == '.') {
+                    j += 1;
+                }
+                let cand: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                if let Ok(ip) = cand.parse::<std::net::Ipv4Addr>() {
+                    if !(ip.is_private() || ip.is_loopback() || ip.is_unspecified() || ip.octets()[0] == 100 || ip.octets()[0] == 168) {
+                        let n = ips.iter().position(|g| *g == cand).unwrap_or_else(|| {
+                            ips.push(cand.clone());
+                            ips.len() - 1
+                        });
+                        out.push_str(&format!("203.0.113.{}", (n % 254) + 1));
+                        i = j;
+                        continue;
+                    }
+                }
+                out.push_str(&cand);
+                i = j;
+                continue;
+            }
+            out.push(c);
+            i += 1;
+        }
+        out
+    }
+
+    /// The fragment (without `#`) for a state.
+    pub fn encode(state: &State, redacted: bool) -> String {
+        let fix = |t: &str| if redacted { redact(t) } else { t.to_string() };
+        let value = J::obj(vec![
+            ("v", J::Int(1)),
+            ("docs", J::Arr(state.docs.iter().map(|d| J::Arr(vec![J::s(fix(&d.name)), J::s(fix(&d.text))])).collect())),
+            ("compute", J::s(state.compute.clone())),
+            ("publicIp", J::s(state.public_ip.clone())),
+            ("region", J::s(state.region.clone())),
+            ("profile", J::s(state.profile.clone())),
+        ]);
+        let deflated = miniz_oxide::deflate::compress_to_vec(value.compact().as_bytes(), 9);
+        format!("s={}", base64url(&deflated))
+    }
+
+    /// A state from a fragment, or why it can't be read.
+    pub fn decode(fragment: &str) -> Result<State, String> {
+        let data = fragment.trim_start_matches('#').strip_prefix("s=").ok_or("not a share link")?;
+        if data.len() > MAX_LINK {
+            return Err("the share link is too long".into());
+        }
+        let bytes = unbase64url(data).ok_or("the share link is damaged (not base64url)")?;
+        let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, 30_000_000).map_err(|_| "the share link is damaged (not compressed data)")?;
+        let text = String::from_utf8(inflated).map_err(|_| "the share link is damaged (not text)")?;
+        let node = amlvnet::json::parse(&text).map_err(|e| format!("the share link is damaged ({e})"))?;
+        let field = |k: &str| node.get(k).and_then(|n| n.as_str()).unwrap_or_default().to_string();
+        let mut state = State::new();
+        let docs = node.get("docs").and_then(|d| d.as_array()).ok_or("the share link holds no documents")?;
+        for (i, d) in docs.iter().enumerate().take(50) {
+            let pair = d.as_array().unwrap_or_default();
+            let name = pair.first().and_then(|n| n.as_str()).unwrap_or("shared.json").to_string();
+            let text = pair.get(1).and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            state.docs.push(Doc { id: i as u32 + 1, name, text });
+        }
+        state.next_id = state.docs.len() as u32 + 1;
+        let pick = |v: String, allowed: &[&str]| if allowed.contains(&v.as_str()) { v } else { String::new() };
+        state.compute = pick(field("compute"), &["cluster", "instance", "vm", "hdinsight", "databricks"]);
+        state.public_ip = pick(field("publicIp"), &["yes", "no"]);
+        state.region = field("region").chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').take(40).collect();
+        state.profile = if field("profile") == "2023-04" { "2023-04".into() } else { "2022-07".into() };
+        state.checked = Rc::new(state.docs.clone());
+        Ok(state)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip_and_tampering() {
+            let s = State::default().apply(super::super::Action::PublicIp("no".into()));
+            let link = encode(&s, false);
+            let back = decode(&link).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(back.docs.iter().map(|d| &d.text).collect::<Vec<_>>(), s.docs.iter().map(|d| &d.text).collect::<Vec<_>>());
+            assert_eq!(back.public_ip, "no");
+            assert!(decode("s=!!!").is_err());
+            assert!(decode("s=AAAA").is_err());
+            let mut cut = link.clone();
+            cut.truncate(link.len() / 2);
+            assert!(decode(&cut).is_err());
+        }
+
+        #[test]
+        fn redaction_is_consistent_and_keeps_private_space() {
+            let t = r#"{"id": "/subscriptions/11111111-2222-3333-4444-555555555555/x", "other": "11111111-2222-3333-4444-555555555555", "ip": "52.1.2.3", "p": "10.0.0.0/24"}"#;
+            let r = redact(t);
+            assert!(!r.contains("11111111-2222") && !r.contains("52.1.2.3"));
+            assert_eq!(r.matches("00000000-0000-0000-0000-000000000001").count(), 2);
+            assert!(r.contains("10.0.0.0/24") && r.contains("203.0.113.1"));
+        }
+    }
+}
