@@ -71,7 +71,9 @@ test('every example renders results', async () => {
   for (let i = 0; i < options - 1; i++) {
     await page.selectOption('#example', String(i));
     await page.waitForSelector('.counts');
-    assert.ok(await page.locator('.finding').count() > 10, `example ${i}`);
+    const total = (await page.locator('.count .n').allInnerTexts()).reduce((a, n) => a + Number(n), 0);
+    assert.ok(total >= 76, `example ${i}: ${total} findings`);
+    assert.ok(await page.locator('details.group').count() >= 3, `example ${i}`);
   }
   await page.selectOption('#example', '0');
   await page.waitForTimeout(100);
@@ -88,6 +90,8 @@ test('scenario changes re-check, and a user choice that disagrees is shown', asy
   assert.match(await page.locator('.disagree').innerText(), /your choice wins/);
   await page.fill('#region', 'qatarcentral');
   await page.waitForSelector('li.finding.warn >> text=AML-NPIP-010');
+  await page.locator('details.diff summary').click();
+  assert.match(await page.locator('details.diff').innerText(), /\d+ finding\(s\) differ under profile 2023-04[\s\S]*AML-NPIP-002/);
   await page.close();
 });
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${TRUNK_STAGING_DIR:-dist}}"
-cargo build --locked --quiet --lib --target wasm32-unknown-unknown --profile web --no-default-features --features web
+cargo build --locked --quiet --lib --target wasm32-unknown-unknown --profile web --no-default-features --features js-api
 wasm-bindgen --target web --out-name amlvnet --out-dir "$out" target/wasm32-unknown-unknown/web/amlvnet.wasm
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals \
   "$out/amlvnet_bg.wasm" -o "$out/amlvnet_bg.wasm"

@@ -13,7 +13,7 @@
 
 pub mod engine;
 pub mod input;
-#[cfg(all(feature = "web", target_arch = "wasm32"))]
+#[cfg(all(feature = "js-api", target_arch = "wasm32"))]
 pub mod js_api;
 pub mod json;
 pub mod model;

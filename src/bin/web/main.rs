@@ -11,9 +11,9 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Both reports (chosen profile, other profile), compared by identity.
+/// The report with the documents and options that made it, compared by identity.
 #[derive(Clone)]
-struct Shared(Rc<(Report, Report)>);
+struct Shared(Rc<(Report, Vec<amlvnet::Document>, amlvnet::Options)>);
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
@@ -29,6 +29,13 @@ impl Reducible for State {
 }
 
 fn main() {
+    // Read by e2e/measure.mjs: when the wasm started running.
+    if let Some(w) = web_sys::window() {
+        let now = w.performance().map(|p| p.now()).unwrap_or_default();
+        if let Some(body) = w.document().and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-start-ms", &format!("{now:.0}"));
+        }
+    }
     std::panic::set_hook(Box::new(|info| {
         let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -104,16 +111,12 @@ fn App() -> Html {
             let start = clock.as_ref().map(|p| p.now()).unwrap_or_default();
             let report = amlvnet::check(&documents, options);
             let took = clock.as_ref().map(|p| p.now()).unwrap_or_default() - start;
+            let _ = &documents;
             // Read by e2e/measure.mjs: the time of the last check, in milliseconds.
             if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
                 let _ = body.set_attribute("data-check-ms", &format!("{took:.2}"));
             }
-            let other = amlvnet::Options {
-                profile: if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 },
-                ..options.clone()
-            };
-            let other_report = amlvnet::check(&documents, &other);
-            (report, other_report)
+            (report, documents, options.clone())
         })
     };
     if hash.starts_with("#/rules") && !hash.starts_with("#s=") {
@@ -121,7 +124,7 @@ fn App() -> Html {
     }
     let shared = Shared(report.clone());
     let shared_results = shared.clone();
-    let (report, other) = &*report;
+    let (report, _, _) = &*report;
     html! {
         <>
             { header() }
@@ -132,7 +135,7 @@ fn App() -> Html {
                     <Documents state={state.clone()} report={shared} />
                 </section>
                 <section class="results" aria-label="Results" aria-live="polite">
-                    { results(report, other, &state, &shared_results) }
+                    { results(report, &state, &shared_results) }
                 </section>
             </main>
         </>
@@ -354,7 +357,7 @@ fn bad_line(text: &str, line: u32, column: u32) -> String {
     format!("{content}\n{pad}^")
 }
 
-fn results(report: &Report, other: &Report, state: &State, shared: &Shared) -> Html {
+fn results(report: &Report, state: &State, shared: &Shared) -> Html {
     let state = state.clone();
     if report.documents.is_empty() {
         return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
@@ -373,7 +376,7 @@ fn results(report: &Report, other: &Report, state: &State, shared: &Shared) -> H
             </ul>
             <div class="downloads">{ "Download the report: " }{ for downloads.into_iter().map(|(label, file, mime, body)| download_button(label, file, mime, body)) }</div>
             <ShareLink state={state.clone()} />
-            { profile_diff(report, other) }
+            <ProfileDiff report={shared.clone()} />
             { for ORDER.iter().map(|s| group(report, *s, shared)) }
             <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
         </>
@@ -441,35 +444,86 @@ fn download_button(label: &'static str, file: &'static str, mime: &'static str, 
     html! { <button class="download" {onclick}>{ label }</button> }
 }
 
-fn profile_diff(report: &Report, other: &Report) -> Html {
-    let key = |f: &Finding| (f.id, f.subject.as_ref().map(|s| s.name.clone()));
-    let diffs: Vec<(&Finding, Status)> = report
-        .findings
-        .iter()
-        .filter_map(|f| other.findings.iter().find(|o| key(o) == key(f)).filter(|o| o.status != f.status).map(|o| (f, o.status)))
-        .collect();
+#[derive(Properties, PartialEq)]
+struct DiffProps {
+    report: Shared,
+}
+
+/// What differs under the other profile; computed when opened.
+#[component]
+fn ProfileDiff(props: &DiffProps) -> Html {
+    let open = use_state(|| false);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            open.set(!*open);
+        })
+    };
+    let (report, documents, options) = &*props.report.0;
+    let other_profile = if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 };
+    let body = if *open {
+        let other = amlvnet::check(documents, &amlvnet::Options { profile: other_profile, ..options.clone() });
+        let key = |f: &Finding| (f.id, f.subject.as_ref().map(|s| s.name.clone()));
+        let diffs: Vec<(&Finding, Status)> = report
+            .findings
+            .iter()
+            .filter_map(|f| other.findings.iter().find(|o| key(o) == key(f)).filter(|o| o.status != f.status).map(|o| (f, o.status)))
+            .collect();
+        html! {
+            <>
+            <p>{ format!("{} finding(s) differ under profile {}.", diffs.len(), other_profile.as_str()) }</p>
+            <ul>{ for diffs.iter().map(|(f, s)| html! { <li><code>{ f.id }</code>{ format!(" {}: {} here, {} under {}", f.title, f.status, s, other_profile.as_str()) }</li> }) }</ul>
+            </>
+        }
+    } else {
+        html! {}
+    };
     html! {
-        <details class="diff">
-            <summary>{ format!("{} finding(s) differ under profile {}", diffs.len(), other.profile.as_str()) }</summary>
-            <ul>{ for diffs.iter().map(|(f, s)| html! { <li><code>{ f.id }</code>{ format!(" {}: {} here, {} under {}", f.title, f.status, s, other.profile.as_str()) }</li> }) }</ul>
+        <details class="diff" open={*open}>
+            <summary onclick={toggle}>{ format!("What changes under profile {}", other_profile.as_str()) }</summary>
+            { body }
         </details>
     }
 }
 
 fn group(report: &Report, status: Status, shared: &Shared) -> Html {
-    let items: Vec<&Finding> = report.findings.iter().filter(|f| f.status == status).collect();
-    if items.is_empty() {
+    let count = report.findings.iter().filter(|f| f.status == status).count();
+    if count == 0 {
         return html! {};
     }
-    let open = matches!(status, Status::Fail | Status::Warn | Status::Unknown);
+    html! { <Group {status} {count} report={shared.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct GroupProps {
+    status: Status,
+    count: usize,
+    report: Shared,
+}
+
+/// The findings of one status; closed groups render their items only when opened.
+#[component]
+fn Group(props: &GroupProps) -> Html {
+    let open = use_state(|| matches!(props.status, Status::Fail | Status::Warn | Status::Unknown));
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            open.set(!*open);
+        })
+    };
+    let report = &props.report.0 .0;
+    let status = props.status;
     html! {
-        <details class={classes!("group", status.as_str())} open={open}>
-            <summary><h3>{ format!("{} ({})", status_label(status), items.len()) }</h3></summary>
-            <ul class="findings">{ for items.iter().map(|f| {
-                let index = report.findings.iter().position(|x| std::ptr::eq(x, *f)).unwrap_or(0);
+        <details class={classes!("group", status.as_str())} open={*open}>
+            <summary onclick={toggle}><h3>{ format!("{} ({})", status_label(status), props.count) }</h3></summary>
+            if *open {
+            <ul class="findings">{ for report.findings.iter().enumerate().filter(|(_, f)| f.status == status).map(|(index, f)| {
                 let key = format!("{}-{}-{}", f.id, f.subject.as_ref().map(|s| s.name.as_str()).unwrap_or(""), index);
-                html! { <FindingView key={key} report={shared.clone()} {index} /> }
+                html! { <FindingView key={key} report={props.report.clone()} {index} /> }
             }) }</ul>
+            }
         </details>
     }
 }
