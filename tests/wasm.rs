@@ -199,30 +199,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ("AML-VMH-005", include_str!("fixtures/AML-VMH-005/vm.case"), include_str!("snapshots/AML-VMH-005__vm.snap")),
 ];
 
-fn parse_case(text: &str) -> common::Case {
-    let mut args = Vec::new();
-    let mut expect = String::new();
-    let mut documents: Vec<amlvnet::Document> = Vec::new();
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("# args:") {
-            args = rest.split_whitespace().map(String::from).collect();
-        } else if let Some(rest) = line.strip_prefix("# expect:") {
-            expect = rest.trim().to_string();
-        } else if let Some(name) = line.strip_prefix("--- ") {
-            documents.push(amlvnet::Document::new(name.trim(), String::new()));
-        } else if let Some(doc) = documents.last_mut() {
-            doc.text.push_str(line);
-            doc.text.push('\n');
-        }
-    }
-    common::Case { path: Default::default(), args, expect, documents }
-}
-
 #[wasm_bindgen_test]
 fn wasm_reports_equal_native_snapshots() {
     assert!(CASES.len() >= 160);
     for (id, case, snapshot) in CASES {
-        let case = parse_case(case);
+        let case = common::parse_case(case);
         let report = common::run(&case);
         let mine: Vec<_> = report.findings.iter().filter(|f| f.id == *id).collect();
         let rendered = common::render(&report, &mine);

@@ -18,7 +18,13 @@ pub struct Case {
 }
 
 pub fn read_case(path: &Path) -> Case {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut case = parse_case(&std::fs::read_to_string(path).unwrap_or_default());
+    case.path = path.to_path_buf();
+    case
+}
+
+/// Parses the text of a `.case` file.
+pub fn parse_case(text: &str) -> Case {
     let mut args = Vec::new();
     let mut expect = String::new();
     let mut documents: Vec<Document> = Vec::new();
@@ -34,7 +40,7 @@ pub fn read_case(path: &Path) -> Case {
             doc.text.push('\n');
         }
     }
-    Case { path: path.to_path_buf(), args, expect, documents }
+    Case { path: PathBuf::new(), args, expect, documents }
 }
 
 pub fn options(args: &[String]) -> Options {
