@@ -63,3 +63,12 @@ fn json_report(bencher: divan::Bencher, rules: usize) {
     let report = amlvnet::check(&docs, &Options { region: Some("westus2".into()), ..Options::default() });
     bencher.bench(|| amlvnet::report::json::report(divan::black_box(&report)).compact());
 }
+
+/// The checks alone, on documents already read (what a scenario change costs).
+#[divan::bench(args = [10, 100, 300, 1000])]
+fn checks_only(bencher: divan::Bencher, rules: usize) {
+    let docs = vec![Document::new("nsg.json", nsg_with_rules(rules)), Document::new("subnet.json", SUBNET), Document::new("rt.json", ROUTES)];
+    let model = amlvnet::input::read(&docs);
+    let options = Options { region: Some("westus2".into()), ..Options::default() };
+    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
+}

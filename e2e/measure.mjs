@@ -58,7 +58,8 @@ for (let i = 0; i < 7; i++) {
     t.dispatchEvent(new InputEvent('input', { bubbles: true }));
   }, doc.replace('"r0"', `"r0-${i}"`));
   await page.waitForFunction(() => document.body.getAttribute('data-check-ms'), null, { timeout: 20000 });
-  checks.push(Number(await page.evaluate(() => document.body.getAttribute('data-check-ms'))));
+  // An edit costs reading the documents (parse + model) and running the checks.
+  checks.push(Number(await page.evaluate(() => Number(document.body.getAttribute('data-read-ms')) + Number(document.body.getAttribute('data-check-ms')))).toFixed(1) * 1);
 }
 await browser.close();
 server.server.close();
@@ -69,7 +70,7 @@ fs.writeFileSync('tests/artifacts/measure.json', JSON.stringify(result, null, 2)
 for (const s of sizes) console.log(`${s.file.padEnd(24)} raw ${String(s.raw).padStart(8)}  brotli ${String(s.brotli).padStart(7)}`);
 console.log(`total brotli: ${total} bytes (${(total / 1024).toFixed(1)} KiB)`);
 console.log(`navigation to first results: median ${median(loads).toFixed(0)} ms (${loads.map((x) => x.toFixed(0)).join(', ')}); wasm running at median ${median(starts)} ms`);
-console.log(`re-check after an edit of a 1,000-rule NSG: median ${median(checks).toFixed(1)} ms (${checks.join(', ')})`);
+console.log(`re-check after an edit of a 1,000-rule NSG (read + checks): median ${median(checks).toFixed(1)} ms (${checks.join(', ')})`);
 if (total > 250 * 1024) {
   console.error('the page is over its 250 KB transfer budget');
   process.exit(1);

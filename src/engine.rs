@@ -22,15 +22,32 @@ pub struct Options {
 
 /// Checks the documents and returns the full report.
 pub fn check(documents: &[Document], options: &Options) -> Report {
-    let mut model = input::read(documents);
-    let scenario = resolve_scenario(&model, options);
-    apply_region(&mut model, scenario.region.as_deref());
+    let model = input::read(documents);
+    let empty = documents.is_empty();
+    check_model(&model, options, empty)
+}
+
+/// Runs every check on documents already read (`input::read`): a scenario change needs
+/// no re-parse. `no_documents` gives the empty report of the contract.
+pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Report {
+    let scenario = resolve_scenario(model, options);
+    // Templates write rules for `resourceGroup().location`; only they need a copy with the
+    // region filled in.
+    let regional_copy;
+    let model = if has_region_marker(model) {
+        let mut copy = model.clone();
+        apply_region(&mut copy, scenario.region.as_deref());
+        regional_copy = copy;
+        &regional_copy
+    } else {
+        model
+    };
     let mut notes = Vec::new();
-    let findings = if documents.is_empty() {
+    let findings = if no_documents {
         notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());
         Vec::new()
     } else {
-        run_checks(&model, &scenario)
+        run_checks(model, &scenario)
     };
     let nsgs = model.nsgs.iter().map(nsg_table).collect();
     let documents = model
@@ -45,6 +62,15 @@ pub fn check(documents: &[Document], options: &Options) -> Report {
         })
         .collect();
     Report { profile: options.profile, scenario, documents, findings, nsgs, notes }
+}
+
+fn has_region_marker(model: &Model) -> bool {
+    model
+        .nsgs
+        .iter()
+        .flat_map(|n| n.rules.iter())
+        .flat_map(|r| r.source.iter().chain(r.destination.iter()))
+        .any(|a| matches!(a, Address::Tag { region: Some(r), .. } if r == REGION_MARKER))
 }
 
 fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {

@@ -22,7 +22,7 @@ pub mod nsg;
 pub mod report;
 pub mod rules;
 
-pub use engine::{check, Options};
+pub use engine::{check, check_model, Options};
 pub use input::Document;
 pub use report::{Profile, Report, Status};
 
