@@ -13,7 +13,10 @@ use yew::prelude::*;
 
 /// The model read from the documents, compared by identity.
 #[derive(Clone)]
-struct ModelRef(Rc<(amlvnet::model::Model, bool)>);
+struct ModelRef(Rc<ReadDocuments>);
+
+/// The model, and whether no document was given.
+type ReadDocuments = (amlvnet::model::Model, bool);
 
 impl PartialEq for ModelRef {
     fn eq(&self, other: &Self) -> bool {
@@ -23,7 +26,7 @@ impl PartialEq for ModelRef {
 
 /// The report with the model and options that made it, compared by identity.
 #[derive(Clone)]
-struct Shared(Rc<(Report, Rc<(amlvnet::model::Model, bool)>, amlvnet::Options)>);
+struct Shared(Rc<(Report, Rc<ReadDocuments>, amlvnet::Options)>);
 
 impl PartialEq for Shared {
     fn eq(&self, other: &Self) -> bool {
