@@ -112,6 +112,23 @@ test('bad JSON gets line and column, the XSS string renders as text', async () =
   await page.close();
 });
 
+test('files can be picked and removed; several documents link up', async () => {
+  const page = await open();
+  await page.locator('.card .remove').first().click();
+  await page.waitForSelector('.empty');
+  const dir = path.resolve('tests/fixtures/AML-NPIP-002');
+  const text = fs.readFileSync(path.join(dir, 'enabled.case'), 'utf8');
+  const parts = text.split(/^--- (.+)$/m);
+  const files = [];
+  for (let i = 1; i < parts.length; i += 2) files.push({ name: parts[i].trim(), mimeType: 'application/json', buffer: Buffer.from(parts[i + 1]) });
+  await page.setInputFiles('.file-pick input', files);
+  await page.waitForFunction(() => document.querySelectorAll('.card').length === 2);
+  await page.selectOption('#public-ip', 'no');
+  await page.waitForSelector('li.finding.fail >> text=AML-NPIP-002');
+  assert.deepEqual(await page.locator('.doc-name').evaluateAll((els) => els.map((e) => e.value)), ['subnet.json', 'nsg.json']);
+  await page.close();
+});
+
 test('hostile input keeps the page alive', async () => {
   const page = await open();
   await editor(page, '['.repeat(10000));
