@@ -74,6 +74,15 @@ fn status_label(s: Status) -> &'static str {
     }
 }
 
+/// A summary click that opens or closes a `<details>` whose content renders on demand.
+fn toggle(open: &UseStateHandle<bool>) -> Callback<MouseEvent> {
+    let open = open.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        open.set(!*open);
+    })
+}
+
 fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
@@ -477,13 +486,7 @@ struct DiffProps {
 #[component]
 fn ProfileDiff(props: &DiffProps) -> Html {
     let open = use_state(|| false);
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            open.set(!*open);
-        })
-    };
+    let toggle = toggle(&open);
     let (report, model, options) = &*props.report.0;
     let other_profile = if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 };
     let body = if *open {
@@ -530,13 +533,7 @@ struct GroupProps {
 #[component]
 fn Group(props: &GroupProps) -> Html {
     let open = use_state(|| matches!(props.status, Status::Fail | Status::Warn | Status::Unknown));
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            open.set(!*open);
-        })
-    };
+    let toggle = toggle(&open);
     let report = &props.report.0 .0;
     let status = props.status;
     html! {
@@ -568,13 +565,7 @@ fn FindingView(props: &FindingProps) -> Html {
     let check = rules::find(f.id);
     let subject = f.subject.as_ref().map(|s| format!(" · {}", s.name)).unwrap_or_default();
     let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| format!("{} line {}, column {}", report.document_name(l), l.line, l.column));
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            open.set(!*open);
-        })
-    };
+    let toggle = toggle(&open);
     html! {
         <li class={classes!("finding", f.status.as_str())}>
             <details open={*open}>
