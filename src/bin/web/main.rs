@@ -83,6 +83,16 @@ fn toggle(open: &UseStateHandle<bool>) -> Callback<MouseEvent> {
     })
 }
 
+/// Writes `performance.now()` into a body attribute (read by e2e/measure.mjs).
+fn mark(attribute: &str) {
+    if let Some(w) = web_sys::window() {
+        let now = w.performance().map(|p| p.now()).unwrap_or_default();
+        if let Some(body) = w.document().and_then(|d| d.body()) {
+            let _ = body.set_attribute(attribute, &format!("{now:.0}"));
+        }
+    }
+}
+
 fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
@@ -101,7 +111,10 @@ fn initial_state() -> (State, Option<String>) {
 
 #[component]
 fn App() -> Html {
-    let first = use_memo((), |_| initial_state());
+    let first = use_memo((), |_| {
+        mark("data-app-ms");
+        initial_state()
+    });
     let link_error = first.1.clone();
     let state = {
         let first = first.clone();
@@ -396,18 +409,17 @@ fn results(report: &Report, state: &State, shared: &Shared) -> Html {
         return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
     }
     let counts = report.summary();
-    let downloads = [
-        ("JSON", "amlvnet-report.json", "application/json", json::report(report).pretty()),
-        ("SARIF", "amlvnet-report.sarif", "application/sarif+json", sarif::render(report).pretty()),
-        ("Markdown", "amlvnet-report.md", "text/markdown", markdown::render(report)),
-    ];
     html! {
         <>
             <h2>{ format!("Results: scenario {} · profile {}", report.scenario.key(), report.profile.as_str()) }</h2>
             <ul class="counts" aria-label="Counts per status">
                 { for ORDER.iter().map(|s| html! { <li class={classes!("count", s.as_str())}><span class="n">{ counts.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0) }</span>{ " " }{ status_label(*s) }</li> }) }
             </ul>
-            <div class="downloads">{ "Download the report: " }{ for downloads.into_iter().map(|(label, file, mime, body)| download_button(label, file, mime, body)) }</div>
+            <div class="downloads">{ "Download the report: " }
+                { download_button("JSON", "amlvnet-report.json", "application/json", shared, |r| json::report(r).pretty()) }
+                { download_button("SARIF", "amlvnet-report.sarif", "application/sarif+json", shared, |r| sarif::render(r).pretty()) }
+                { download_button("Markdown", "amlvnet-report.md", "text/markdown", shared, markdown::render) }
+            </div>
             <ShareLink state={state.clone()} />
             <ProfileDiff report={shared.clone()} />
             { for ORDER.iter().map(|s| group(report, *s, shared)) }
@@ -460,8 +472,11 @@ fn ShareLink(props: &ShareProps) -> Html {
     }
 }
 
-fn download_button(label: &'static str, file: &'static str, mime: &'static str, body: String) -> Html {
+/// A button that renders the report in one format when clicked (not on every render).
+fn download_button(label: &'static str, file: &'static str, mime: &'static str, shared: &Shared, render: fn(&Report) -> String) -> Html {
+    let shared = shared.clone();
     let onclick = Callback::from(move |_| {
+        let body = render(&shared.0 .0);
         let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&body));
         let bag = web_sys::BlobPropertyBag::new();
         bag.set_type(mime);
