@@ -111,6 +111,7 @@ fn sarif_is_valid_against_the_official_schema() {
         let sarif = tmp(&format!("{name}.sarif"), &stdout(&o));
         let log = sarif.with_extension("validation.sarif");
         let v = Command::new(&tool)
+            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
             .args(["validate", sarif.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--log", "ForceOverwrite"])
             .output()
             .expect("validator");
@@ -135,8 +136,10 @@ fn sarif_is_valid_against_the_official_schema() {
     // The validator has teeth: a broken log is rejected.
     let bad = tmp("broken.sarif", r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"bad": 1}]}]}"#);
     let log = bad.with_extension("validation.sarif");
-    let _ =
-        Command::new(&tool).args(["validate", bad.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--log", "ForceOverwrite"]).output();
+    let _ = Command::new(&tool)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .args(["validate", bad.to_str().unwrap_or_default(), "-o", log.to_str().unwrap_or_default(), "--log", "ForceOverwrite"])
+        .output();
     assert!(std::fs::read_to_string(&log).unwrap_or_default().contains("\"error\""));
 }
 
