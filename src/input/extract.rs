@@ -1115,11 +1115,9 @@ pub fn normalise_region(text: &str) -> String {
 /// Guesses the type of an object without a `Microsoft.*` type (CLI and SDK shapes).
 fn guess_type(node: &Node, declared_lower: &str) -> String {
     let has = |k: &str| node.get(k).is_some();
-    let t = match declared_lower {
-        "amlcompute" | "computeinstance" | "virtualmachine" | "hdinsight" | "databricks" | "compute_instance" | "kubernetes" => return "az-ml-compute".into(),
-        _ => "",
-    };
-    let _ = t;
+    if matches!(declared_lower, "amlcompute" | "computeinstance" | "virtualmachine" | "hdinsight" | "databricks" | "compute_instance" | "kubernetes") {
+        return "az-ml-compute".into();
+    }
     if has("securityRules") || has("defaultSecurityRules") {
         "microsoft.network/networksecuritygroups".into()
     } else if has("network_settings") || has("enable_node_public_ip") || has("max_instances") || has("computeType") {

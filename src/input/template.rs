@@ -106,7 +106,7 @@ impl<'a> Scope<'a> {
             self.collect_deployment(resource, pointer, out, level);
             return;
         }
-        let mut node = self.resolve(resource, pointer);
+        let mut node = self.resolve_resource(resource, pointer);
         // Child resources declared inside their parent with short type and name.
         if let (Some((parent_type, parent_name)), Value::Object(members)) = (parent, &mut node.value) {
             for (key, value) in members.iter_mut() {
@@ -133,19 +133,13 @@ impl<'a> Scope<'a> {
             Some(Value::String(s) | Value::Unresolved(s)) => s.clone(),
             _ => String::new(),
         };
-        let children: Vec<Node> = match node.get("resources").map(|r| &r.value) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        };
         out.push(FlatResource { node, pointer: pointer.to_string() });
-        // Children were resolved with the parent; walk the raw ones to keep conditions.
+        // Child resources are flattened from the raw template, with their own conditions.
         if let Some(raw_children) = resource.get("resources").and_then(|r| r.as_array()) {
             for (i, child) in raw_children.iter().enumerate() {
                 let child_pointer = format!("{pointer}/resources/{i}");
                 self.collect_resource(child, &child_pointer, Some((&full_type, &full_name)), out, level);
             }
-        } else {
-            let _ = children;
         }
     }
 
@@ -184,7 +178,7 @@ impl<'a> Scope<'a> {
                     if let Some(v) = value.get("value") {
                         params.insert(name.to_ascii_lowercase(), self.resolve(v, pointer));
                     } else if value.get("reference").is_some() {
-                        params.insert(name.to_ascii_lowercase(), unresolved(&format!("<{name} from Key Vault>"), v_pos(value)));
+                        params.insert(name.to_ascii_lowercase(), unresolved(&format!("<{name} from Key Vault>"), value.pos));
                     }
                 }
             }
@@ -203,18 +197,30 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Evaluates a resource's expressions, leaving out its child `resources` (they are
+    /// flattened on their own).
+    fn resolve_resource(&self, resource: &Node, pointer: &str) -> Node {
+        match &resource.value {
+            Value::Object(members) => Node {
+                value: Value::Object(
+                    members
+                        .iter()
+                        .filter(|(k, _)| !k.eq_ignore_ascii_case("resources"))
+                        .map(|(k, n)| (k.clone(), self.resolve(n, &format!("{pointer}/{}", escape_pointer(k)))))
+                        .collect(),
+                ),
+                pos: resource.pos,
+            },
+            _ => self.resolve(resource, pointer),
+        }
+    }
+
     /// Evaluates every expression inside a value.
     fn resolve(&self, node: &Node, pointer: &str) -> Node {
         match &node.value {
             Value::String(s) => match expression_text(s) {
                 Expr::Literal(lit) => Node { value: Value::String(lit), pos: node.pos },
-                Expr::Expression(text) => {
-                    let value = self.evaluate_text(&text, node.pos, pointer);
-                    if let Value::Unresolved(sym) = &value.value {
-                        let _ = sym;
-                    }
-                    value
-                }
+                Expr::Expression(text) => self.evaluate_text(&text, node.pos, pointer),
             },
             Value::Array(items) => {
                 Node { value: Value::Array(items.iter().enumerate().map(|(i, n)| self.resolve(n, &format!("{pointer}/{i}"))).collect()), pos: node.pos }
@@ -531,10 +537,6 @@ fn num(n: &Node) -> Option<f64> {
     }
 }
 
-fn v_pos(n: &Node) -> Pos {
-    n.pos
-}
-
 fn unresolved(text: &str, pos: Pos) -> Node {
     Node { value: Value::Unresolved(text.to_string()), pos }
 }
@@ -625,11 +627,6 @@ fn expression_text(s: &str) -> Expr {
     Expr::Literal(s.to_string())
 }
 
-/// Whether a string is a template expression.
-pub fn is_expression(s: &str) -> bool {
-    matches!(expression_text(s), Expr::Expression(_))
-}
-
 #[derive(Debug)]
 enum Ex {
     Str(String),
@@ -639,15 +636,14 @@ enum Ex {
     Index(Box<Ex>, Box<Ex>),
 }
 
-struct Lexer<'t> {
+struct Lexer {
     chars: Vec<char>,
     at: usize,
-    _text: &'t str,
 }
 
-impl<'t> Lexer<'t> {
-    fn new(text: &'t str) -> Lexer<'t> {
-        Lexer { chars: text.chars().collect(), at: 0, _text: text }
+impl Lexer {
+    fn new(text: &str) -> Lexer {
+        Lexer { chars: text.chars().collect(), at: 0 }
     }
 
     fn peek(&self) -> Option<char> {
