@@ -156,9 +156,9 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
     let region = match (&options.region, &doc_region) {
         (Some(r), Some(d)) if !r.eq_ignore_ascii_case(d) => {
             notes.push(format!("region: you chose {r}, but the documents say {d}; your choice wins"));
-            Some(r.to_ascii_lowercase())
+            Some(crate::normalise_region(r))
         }
-        (Some(r), _) => Some(crate::input_region(r)),
+        (Some(r), _) => Some(crate::normalise_region(r)),
         (None, Some(d)) => {
             notes.push(format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }));
             Some(d.clone())

@@ -53,14 +53,8 @@ fn options(value: &JsValue) -> Result<Options, JsError> {
     let compute = get(value, "compute");
     if !compute.is_undefined() && !compute.is_null() {
         let text = compute.as_string().unwrap_or_default();
-        o.compute = Some(match text.as_str() {
-            "cluster" => ComputeKind::Cluster,
-            "instance" => ComputeKind::Instance,
-            "vm" => ComputeKind::Vm,
-            "hdinsight" => ComputeKind::HdInsight,
-            "databricks" => ComputeKind::Databricks,
-            _ => return Err(JsError::new("options.compute must be one of cluster, instance, vm, hdinsight, databricks")),
-        });
+        o.compute =
+            Some(ComputeKind::from_contract(&text).ok_or_else(|| JsError::new("options.compute must be one of cluster, instance, vm, hdinsight, databricks"))?);
     }
     let public_ip = get(value, "publicIp");
     if !public_ip.is_undefined() && !public_ip.is_null() {
@@ -69,7 +63,7 @@ fn options(value: &JsValue) -> Result<Options, JsError> {
     let region = get(value, "region");
     if !region.is_undefined() && !region.is_null() {
         let r = region.as_string().ok_or_else(|| JsError::new("options.region must be a string such as \"westus2\""))?;
-        o.region = Some(crate::input_region(&r)).filter(|r| !r.is_empty());
+        o.region = Some(crate::normalise_region(&r)).filter(|r| !r.is_empty());
     }
     let profile = get(value, "profile");
     if !profile.is_undefined() && !profile.is_null() {

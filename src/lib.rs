@@ -29,7 +29,4 @@ pub use report::{Profile, Report, Status};
 /// The tool's version, as written in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Normalises a region name to the ARM location form (`West US 2` → `westus2`).
-pub fn input_region(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
-}
+pub use net::normalise_region;

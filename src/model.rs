@@ -172,6 +172,12 @@ impl ComputeKind {
         })
     }
 
+    /// The contract's scenario words only (`cluster`, `instance`, `vm`, `hdinsight`,
+    /// `databricks`), for the CLI and the JavaScript API.
+    pub fn from_contract(text: &str) -> Option<ComputeKind> {
+        [ComputeKind::Cluster, ComputeKind::Instance, ComputeKind::Vm, ComputeKind::HdInsight, ComputeKind::Databricks].into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ComputeKind::Cluster => "cluster",

@@ -223,6 +223,11 @@ impl fmt::Display for PortSet {
     }
 }
 
+/// An ARM location name: no spaces, lower case (`West US 2` -> `westus2`).
+pub fn normalise_region(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
 /// Marker the template reader writes for `resourceGroup().location`: the deployment region.
 pub const REGION_MARKER: &str = "$region";
 

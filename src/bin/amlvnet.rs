@@ -99,14 +99,10 @@ fn check(args: &[String]) -> Result<u8, String> {
     for (name, value) in flags {
         match name.as_str() {
             "--compute" => {
-                opts.compute = Some(match value.to_ascii_lowercase().as_str() {
-                    "cluster" => ComputeKind::Cluster,
-                    "instance" => ComputeKind::Instance,
-                    "vm" => ComputeKind::Vm,
-                    "hdinsight" => ComputeKind::HdInsight,
-                    "databricks" => ComputeKind::Databricks,
-                    _ => return Err(format!("--compute `{value}`: expected cluster, instance, vm, hdinsight or databricks")),
-                })
+                opts.compute = Some(
+                    ComputeKind::from_contract(&value.to_ascii_lowercase())
+                        .ok_or_else(|| format!("--compute `{value}`: expected cluster, instance, vm, hdinsight or databricks"))?,
+                )
             }
             "--public-ip" => {
                 opts.public_ip = Some(match value.to_ascii_lowercase().as_str() {
@@ -116,7 +112,7 @@ fn check(args: &[String]) -> Result<u8, String> {
                 })
             }
             "--region" => {
-                let r = amlvnet::input_region(&value);
+                let r = amlvnet::normalise_region(&value);
                 if r.is_empty() || !r.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(format!("--region `{value}`: expected an ARM location name such as westus2"));
                 }

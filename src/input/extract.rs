@@ -4,7 +4,7 @@ use super::template::{self, escape_pointer};
 use super::text_of;
 use crate::json::{Node, Value};
 use crate::model::*;
-use crate::net::{Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
+use crate::net::{normalise_region, Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
 use ipnet::IpNet;
 
 /// Issues kept per ID; a 20 MB paste of broken rules must not make millions.
@@ -1102,14 +1102,6 @@ fn number(node: &Node) -> Option<f64> {
 fn parent_name(id: &str, segment: &str) -> Option<String> {
     let parts: Vec<&str> = id.split('/').collect();
     parts.iter().position(|p| p.eq_ignore_ascii_case(segment)).and_then(|i| parts.get(i + 1)).map(|s| s.to_string())
-}
-
-/// ARM location name: lower case, no spaces (`West US 2` → `westus2`).
-pub fn normalise_region(text: &str) -> String {
-    if text == REGION_MARKER {
-        return text.to_string();
-    }
-    text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
 }
 
 /// Guesses the type of an object without a `Microsoft.*` type (CLI and SDK shapes).

@@ -144,7 +144,7 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
         });
     }
     let message = explain(req, &results, status, &swapped);
-    let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(ctx, target, req, &results) } else { None };
+    let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(req, &results) } else { None };
     let location = evidence.iter().find(|e| e.role == "deciding" && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
     let regional_doubt = results.iter().any(|(_, path)| {
         path.hops.iter().any(|(_, nsg, v)| {
@@ -173,18 +173,10 @@ fn has_unknown_region(req: &FlowReq) -> bool {
 
 fn push_evidence(evidence: &mut Vec<Evidence>, nsg: &Nsg, index: usize, role: &'static str) {
     let Some(rule) = nsg.rules.get(index) else { return };
-    if evidence.iter().any(|e| e.rule == rule.name && e.nsg.as_deref() == Some(nsg.name.as_str()) && e.role == role) {
-        return;
+    let e = super::rule_evidence(nsg, rule, role);
+    if !evidence.contains(&e) {
+        evidence.push(e);
     }
-    evidence.push(Evidence {
-        nsg: Some(nsg.name.clone()),
-        rule: rule.name.clone(),
-        priority: rule.priority,
-        access: rule.access.map(|a| a.as_str().to_string()),
-        direction: rule.direction.map(|d| d.as_str().to_string()),
-        role,
-        location: rule.loc.clone(),
-    });
 }
 
 fn rule_phrase(nsg: &Nsg, index: usize) -> String {
@@ -313,8 +305,7 @@ fn slug(text: &str) -> String {
 }
 
 /// An allow rule with a free priority that beats the blocking rule (spec: fixes).
-fn build_fix(ctx: &Ctx, target: &Target, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
-    let _ = target;
+fn build_fix(req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
     // The first NSG that denies or doubts, and the lowest priority that blocks there.
     let mut blocking: Option<(&Nsg, u32)> = None;
     let mut ports = Vec::new();
@@ -365,7 +356,6 @@ fn build_fix(ctx: &Ctx, target: &Target, req: &FlowReq, results: &[(u16, PathVer
         "Add an {dir} allow rule `{name}` at priority {priority} (below {bound}, unused) to NSG `{}`: {proto} {port_text} from {source} to {destination}.{note}{region_note}",
         nsg.name
     );
-    let _ = ctx;
     let az = format!(
         "az network nsg rule create --resource-group {rg} --nsg-name {} --name {name} --priority {priority} --direction {dir} --access Allow --protocol {proto} --source-address-prefixes {source} --source-port-ranges '*' --destination-address-prefixes {destination} --destination-port-ranges {}",
         nsg.name,

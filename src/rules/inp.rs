@@ -105,17 +105,7 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             );
             f.subject = Some(Subject { kind: "nsg", name: nsg.name.clone() });
             f.location = b.loc.clone();
-            for r in [a, b] {
-                f.evidence.push(crate::report::Evidence {
-                    nsg: Some(nsg.name.clone()),
-                    rule: r.name.clone(),
-                    priority: r.priority,
-                    access: r.access.map(|x| x.as_str().to_string()),
-                    direction: r.direction.map(|x| x.as_str().to_string()),
-                    role: "field",
-                    location: r.loc.clone(),
-                });
-            }
+            f.evidence = vec![super::rule_evidence(nsg, a, "field"), super::rule_evidence(nsg, b, "field")];
             out.push(f);
         }
     }

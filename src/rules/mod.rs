@@ -180,12 +180,7 @@ pub struct Ctx<'m> {
 }
 
 impl<'m> Ctx<'m> {
-    /// The worst of a set of statuses.
-    pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
-        statuses.into_iter().reduce(Status::worst)
-    }
-
-    /// Statuses of already-computed findings of an ID (for summary checks).
+    /// Whether the checks run under the 2023 (GA) profile.
     pub fn is_profile_2023(&self) -> bool {
         self.scenario.profile == crate::report::Profile::Ga2023
     }
@@ -202,6 +197,19 @@ impl<'m> Ctx<'m> {
                 finding
             })
             .collect()
+    }
+}
+
+/// A rule named as evidence of a finding.
+pub fn rule_evidence(nsg: &Nsg, rule: &crate::model::SecurityRule, role: &'static str) -> crate::report::Evidence {
+    crate::report::Evidence {
+        nsg: Some(nsg.name.clone()),
+        rule: rule.name.clone(),
+        priority: rule.priority,
+        access: rule.access.map(|a| a.as_str().to_string()),
+        direction: rule.direction.map(|d| d.as_str().to_string()),
+        role,
+        location: rule.loc.clone(),
     }
 }
 

@@ -4,7 +4,7 @@ use super::flows::{self, subnet_endpoint, FlowReq};
 use super::{scope, Check, Ctx, Docs, NsgState, RouteState, Target};
 use crate::model::{resource_group_of, Route, RouteTable};
 use crate::net::{address_cover, Access, Cover, Direction, Endpoint, Protocol};
-use crate::report::{Evidence, Finding, Fix, Severity, Status};
+use crate::report::{Finding, Fix, Severity, Status};
 use ipnet::IpNet;
 
 pub static CHECKS: &[&Check] = &[&PIP_001, &PIP_002, &PIP_003, &PIP_004, &PIP_005, &PIP_006];
@@ -129,18 +129,7 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
                 ),
             );
             f.location = narrow.first().and_then(|r| r.loc.clone());
-            f.evidence = narrow
-                .iter()
-                .map(|r| Evidence {
-                    nsg: Some(nsg.name.clone()),
-                    rule: r.name.clone(),
-                    priority: r.priority,
-                    access: r.access.map(|a| a.as_str().into()),
-                    direction: r.direction.map(|d| d.as_str().into()),
-                    role: "field",
-                    location: r.loc.clone(),
-                })
-                .collect();
+            f.evidence = narrow.iter().map(|r| super::rule_evidence(nsg, r, "field")).collect();
             f
         } else if unknown {
             check.finding(Status::Unknown, "a management rule targets a CIDR, and the subnet's prefix is unknown")

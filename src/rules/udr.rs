@@ -1,6 +1,6 @@
 //! Routes (spec 3.3) and the optional exfiltration hardening (spec 3.4).
 
-use super::{scope, Check, Docs, RouteState};
+use super::{scope, Check, Docs};
 use crate::model::same_resource;
 use crate::report::{Severity, Status, Subject};
 
@@ -105,7 +105,6 @@ pub static DEX_001: Check = Check {
             if s.service_endpoint_policies.is_empty() {
                 return check.finding(Status::NotApplicable, format!("subnet `{}` has no service endpoint policy (optional hardening against exfiltration)", s.name));
             }
-            let _ = RouteState::None;
             let mut missing_docs = Vec::new();
             let mut incomplete = Vec::new();
             for r in &s.service_endpoint_policies {

@@ -138,7 +138,7 @@ impl State {
                 "no" => Some(false),
                 _ => None,
             },
-            region: Some(amlvnet::input_region(&self.region)).filter(|r| !r.is_empty()),
+            region: Some(amlvnet::normalise_region(&self.region)).filter(|r| !r.is_empty()),
             profile: Profile::parse(&self.profile).unwrap_or_default(),
         }
     }
