@@ -42,13 +42,7 @@ impl Reducible for State {
 }
 
 fn main() {
-    // Read by e2e/measure.mjs: when the wasm started running.
-    if let Some(w) = web_sys::window() {
-        let now = w.performance().map(|p| p.now()).unwrap_or_default();
-        if let Some(body) = w.document().and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-start-ms", &format!("{now:.0}"));
-        }
-    }
+    set_mark("data-start-ms", format!("{:.0}", now()));
     std::panic::set_hook(Box::new(|info| {
         let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -83,14 +77,25 @@ fn toggle(open: &UseStateHandle<bool>) -> Callback<MouseEvent> {
     })
 }
 
-/// Writes `performance.now()` into a body attribute (read by e2e/measure.mjs).
-fn mark(attribute: &str) {
-    if let Some(w) = web_sys::window() {
-        let now = w.performance().map(|p| p.now()).unwrap_or_default();
-        if let Some(body) = w.document().and_then(|d| d.body()) {
-            let _ = body.set_attribute(attribute, &format!("{now:.0}"));
-        }
+/// Milliseconds since navigation.
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+}
+
+/// Writes a timing into a body attribute; e2e/measure.mjs reads `data-start-ms`,
+/// `data-first-results-ms`, `data-read-ms` and `data-check-ms`.
+fn set_mark(attribute: &str, value: String) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute(attribute, &value);
     }
+}
+
+/// Runs `work` and records how long it took in a body attribute.
+fn timed<T>(attribute: &str, work: impl FnOnce() -> T) -> T {
+    let start = now();
+    let out = work();
+    set_mark(attribute, format!("{:.2}", now() - start));
+    out
 }
 
 fn current_hash() -> String {
@@ -111,10 +116,7 @@ fn initial_state() -> (State, Option<String>) {
 
 #[component]
 fn App() -> Html {
-    let first = use_memo((), |_| {
-        mark("data-app-ms");
-        initial_state()
-    });
+    let first = use_memo((), |_| initial_state());
     let link_error = first.1.clone();
     let state = {
         let first = first.clone();
@@ -128,40 +130,18 @@ fn App() -> Html {
             move || drop(listener)
         });
     }
-    use_effect_with((), |_| {
-        // Read by e2e/measure.mjs: when the first results were in the page.
-        if let Some(w) = web_sys::window() {
-            let now = w.performance().map(|p| p.now()).unwrap_or_default();
-            if let Some(body) = w.document().and_then(|d| d.body()) {
-                let _ = body.set_attribute("data-first-results-ms", &format!("{now:.0}"));
-            }
-        }
-    });
+    use_effect_with((), |_| set_mark("data-first-results-ms", format!("{:.0}", now())));
     let report = {
         let docs = state.checked.clone();
         let options = state.options();
         // Documents are read once per edit; a scenario change only re-runs the checks.
         let model = use_memo(docs, |docs| {
             let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), d.text.clone())).collect();
-            let clock = web_sys::window().and_then(|w| w.performance());
-            let start = clock.as_ref().map(|p| p.now()).unwrap_or_default();
-            let model = amlvnet::input::read(&documents);
-            let took = clock.as_ref().map(|p| p.now()).unwrap_or_default() - start;
-            // Read by e2e/measure.mjs: the time to read the documents, in milliseconds.
-            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-                let _ = body.set_attribute("data-read-ms", &format!("{took:.2}"));
-            }
+            let model = timed("data-read-ms", || amlvnet::input::read(&documents));
             (model, documents.is_empty())
         });
         use_memo((ModelRef(model), options), move |(ModelRef(model), options)| {
-            let clock = web_sys::window().and_then(|w| w.performance());
-            let start = clock.as_ref().map(|p| p.now()).unwrap_or_default();
-            let report = amlvnet::check_model(&model.0, options, model.1);
-            let took = clock.as_ref().map(|p| p.now()).unwrap_or_default() - start;
-            // Read by e2e/measure.mjs: the time of the last check, in milliseconds.
-            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-                let _ = body.set_attribute("data-check-ms", &format!("{took:.2}"));
-            }
+            let report = timed("data-check-ms", || amlvnet::check_model(&model.0, options, model.1));
             (report, model.clone(), options.clone())
         })
     };
@@ -404,7 +384,6 @@ fn bad_line(text: &str, line: u32, column: u32) -> String {
 }
 
 fn results(report: &Report, state: &State, shared: &Shared) -> Html {
-    let state = state.clone();
     if report.documents.is_empty() {
         return html! { <p class="empty">{ "No document yet: paste one, drop files, or start from an example." }</p> };
     }
