@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { extract, snapshot } from '../scripts/prerender.mjs';
 
 const root = path.resolve('dist');
 const artifacts = path.resolve('tests/artifacts');
@@ -39,6 +40,8 @@ async function open(hash = '') {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
   await page.goto(base + hash);
+  // The pre-rendered copy of the first results is inert; wait for the live app.
+  if (!hash.endsWith('.html')) await page.waitForSelector('body[data-first-results-ms]');
   return page;
 }
 
@@ -173,6 +176,25 @@ test('catalogue page has an anchor per check', async () => {
   await page.waitForSelector('article.rule');
   assert.equal(await page.locator('article.rule').count(), 76);
   assert.equal(await page.locator('#AML-PIP-001').count(), 1);
+  await page.close();
+});
+
+test('the pre-rendered first results are what the app renders, and give way to it', async () => {
+  const html = await (await fetch(base)).text();
+  const copy = extract(html);
+  assert.ok(copy && copy.includes('elementtiming="results"'), 'index.html carries pre-rendered results');
+  const page = await open();
+  assert.equal(await page.locator('#prerender').count(), 0, 'the copy is gone once the app runs');
+  assert.equal(await page.locator('main#main').count(), 1);
+  assert.equal(copy, await page.evaluate(snapshot), 'the copy is stale: rebuild with `trunk build --release`');
+  // A share link or the catalogue never shows the default example's copy, even briefly.
+  // (Its own context: the wasm is held back so that only the inline script can act.)
+  const other = await browser.newContext();
+  const rules = await other.newPage();
+  await rules.route('**/*.wasm', (route) => route.abort());
+  await rules.goto(base + '#/rules');
+  assert.equal(await rules.locator('#prerender').count(), 0);
+  await other.close();
   await page.close();
 });
 

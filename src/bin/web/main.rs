@@ -41,6 +41,12 @@ impl Reducible for State {
     }
 }
 
+// Talc instead of the default dlmalloc: reading a document allocates a lot, and Talc is
+// faster and smaller in wasm (e2e/measure.mjs measures the re-check).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     set_mark("data-start-ms", format!("{:.0}", now()));
     std::panic::set_hook(Box::new(|info| {
@@ -52,6 +58,11 @@ fn main() {
             }
         }
     }));
+    // The pre-rendered copy of the first results (scripts/prerender.mjs) goes now; Yew
+    // renders in a microtask of this same task, so no frame is painted in between.
+    if let Some(copy) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("prerender")) {
+        copy.remove();
+    }
     yew::Renderer::<App>::new().render();
 }
 
@@ -390,7 +401,7 @@ fn results(report: &Report, state: &State, shared: &Shared) -> Html {
     let counts = report.summary();
     html! {
         <>
-            <h2>{ format!("Results: scenario {} · profile {}", report.scenario.key(), report.profile.as_str()) }</h2>
+            <h2 elementtiming="results">{ format!("Results: scenario {} · profile {}", report.scenario.key(), report.profile.as_str()) }</h2>
             <ul class="counts" aria-label="Counts per status">
                 { for ORDER.iter().map(|s| html! { <li class={classes!("count", s.as_str())}><span class="n">{ counts.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0) }</span>{ " " }{ status_label(*s) }</li> }) }
             </ul>
