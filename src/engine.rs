@@ -384,7 +384,11 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
 }
 
 fn nsg_table(nsg: &Nsg) -> NsgTable {
-    let join = |a: &[Address]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+    let ports = |p: &crate::net::PortSet| {
+        let mut out = String::with_capacity(12);
+        p.write_to(&mut out);
+        out
+    };
     NsgTable {
         name: nsg.name.clone(),
         defaults_added: nsg.defaults_added,
@@ -394,13 +398,13 @@ fn nsg_table(nsg: &Nsg) -> NsgTable {
             .map(|r| RuleRow {
                 name: r.name.clone(),
                 priority: r.priority,
-                direction: r.direction.map(|d| d.as_str()).unwrap_or("?").into(),
-                access: r.access.map(|d| d.as_str()).unwrap_or("?").into(),
-                protocol: r.protocol.map(|d| d.as_str()).unwrap_or("?").into(),
-                source: join(&r.source),
-                source_ports: r.source_ports.to_string(),
-                destination: join(&r.destination),
-                destination_ports: r.destination_ports.to_string(),
+                direction: r.direction.map(|d| d.as_str()).unwrap_or("?"),
+                access: r.access.map(|d| d.as_str()).unwrap_or("?"),
+                protocol: r.protocol.map(|d| d.as_str()).unwrap_or("?"),
+                source: Address::list(&r.source),
+                source_ports: ports(&r.source_ports),
+                destination: Address::list(&r.destination),
+                destination_ports: ports(&r.destination_ports),
                 is_default: r.is_default,
                 valid: r.valid,
                 location: r.loc.clone(),

@@ -46,14 +46,22 @@ pub enum Protocol {
 
 impl Protocol {
     pub fn parse(text: &str) -> Option<Protocol> {
-        Some(match text.trim().to_ascii_lowercase().as_str() {
-            "*" | "any" | "all" => Protocol::Any,
-            "tcp" => Protocol::Tcp,
-            "udp" => Protocol::Udp,
-            "icmp" => Protocol::Icmp,
-            "esp" => Protocol::Esp,
-            "ah" => Protocol::Ah,
-            _ => return None,
+        let t = text.trim();
+        let is = |word: &str| t.eq_ignore_ascii_case(word);
+        Some(if is("*") || is("any") || is("all") {
+            Protocol::Any
+        } else if is("tcp") {
+            Protocol::Tcp
+        } else if is("udp") {
+            Protocol::Udp
+        } else if is("icmp") {
+            Protocol::Icmp
+        } else if is("esp") {
+            Protocol::Esp
+        } else if is("ah") {
+            Protocol::Ah
+        } else {
+            return None;
         })
     }
 
@@ -83,10 +91,13 @@ pub enum Direction {
 
 impl Direction {
     pub fn parse(text: &str) -> Option<Direction> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "inbound" => Some(Direction::Inbound),
-            "outbound" => Some(Direction::Outbound),
-            _ => None,
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("inbound") {
+            Some(Direction::Inbound)
+        } else if t.eq_ignore_ascii_case("outbound") {
+            Some(Direction::Outbound)
+        } else {
+            None
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -106,10 +117,13 @@ pub enum Access {
 
 impl Access {
     pub fn parse(text: &str) -> Option<Access> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "allow" => Some(Access::Allow),
-            "deny" => Some(Access::Deny),
-            _ => None,
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("allow") {
+            Some(Access::Allow)
+        } else if t.eq_ignore_ascii_case("deny") {
+            Some(Access::Deny)
+        } else {
+            None
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -214,12 +228,53 @@ impl PortSet {
 
 impl fmt::Display for PortSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.ranges.iter().map(|r| r.to_string()).collect();
-        write!(f, "{}", parts.join(","))?;
-        if self.uncertain {
-            write!(f, "{}?", if parts.is_empty() { "" } else { "," })?;
+        let mut out = String::with_capacity(12);
+        self.write_to(&mut out);
+        f.write_str(&out)
+    }
+}
+
+impl PortSet {
+    /// Appends the set as `Display` shows it (`80,443,1000-2000`, `?` when uncertain),
+    /// without the formatting machinery: report tables write one per rule.
+    pub fn write_to(&self, out: &mut String) {
+        for (i, r) in self.ranges.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if *r == PortRange::ALL {
+                out.push('*');
+            } else {
+                push_u32(out, u32::from(r.low));
+                if r.high != r.low {
+                    out.push('-');
+                    push_u32(out, u32::from(r.high));
+                }
+            }
         }
-        Ok(())
+        if self.uncertain {
+            out.push_str(if self.ranges.is_empty() { "?" } else { ",?" });
+        }
+    }
+}
+
+/// Appends a decimal number.
+pub fn push_u32(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for d in digits.iter().skip(at) {
+        out.push(char::from(*d));
     }
 }
 
@@ -312,6 +367,41 @@ impl Address {
             },
             other => other,
         }
+    }
+}
+
+impl Address {
+    /// Appends the address as `Display` shows it; IPv4 prefixes (most of a big NSG)
+    /// without the formatting machinery.
+    pub fn write_to(&self, out: &mut String) {
+        match self {
+            Address::Prefix(IpNet::V4(n)) => {
+                for (i, octet) in n.addr().octets().iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    push_u32(out, u32::from(*octet));
+                }
+                out.push('/');
+                push_u32(out, u32::from(n.prefix_len()));
+            }
+            other => {
+                use fmt::Write;
+                let _ = write!(out, "{other}");
+            }
+        }
+    }
+
+    /// Addresses as a list (`10.0.0.0/24, VirtualNetwork`).
+    pub fn list(items: &[Address]) -> String {
+        let mut out = String::with_capacity(20 * items.len());
+        for (i, a) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            a.write_to(&mut out);
+        }
+        out
     }
 }
 
@@ -542,6 +632,41 @@ fn tag_cover(name: &str, region: Option<&str>, req_name: &str, req_region: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_writers_agree_with_display() {
+        for n in [0u32, 7, 10, 99, 100, 255, 65535, 4096, u32::MAX] {
+            let mut out = String::new();
+            push_u32(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+        for text in
+            ["10.0.0.0/8", "0.0.0.0/0", "255.255.255.255/32", "192.168.1.7", "10.20.4.0/24", "fd00::/8", "Storage.WestUS2", "VirtualNetwork", "*", "Sql"]
+        {
+            let a = Address::parse(text).unwrap();
+            let mut out = String::new();
+            a.write_to(&mut out);
+            let expected = match &a {
+                Address::Prefix(n) => n.to_string(),
+                other => other.to_string(),
+            };
+            assert_eq!(out, expected, "{text}");
+        }
+        let a: Vec<Address> = ["10.0.0.0/24", "Internet"].iter().map(|t| Address::parse(t).unwrap()).collect();
+        assert_eq!(Address::list(&a), "10.0.0.0/24, Internet");
+        let ports = |items: &[(u16, u16)], uncertain: bool| PortSet { ranges: items.iter().map(|&(low, high)| PortRange { low, high }).collect(), uncertain };
+        for (set, text) in [
+            (ports(&[(80, 80), (443, 443), (1000, 2000)], false), "80,443,1000-2000"),
+            (ports(&[(0, 65535)], false), "*"),
+            (ports(&[], true), "?"),
+            (ports(&[(22, 22)], true), "22,?"),
+        ] {
+            let mut out = String::new();
+            set.write_to(&mut out);
+            assert_eq!(out, text);
+            assert_eq!(set.to_string(), text);
+        }
+    }
 
     fn tag(t: &str) -> Endpoint {
         match Address::parse(t) {

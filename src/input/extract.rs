@@ -6,6 +6,7 @@ use crate::json::{Node, Value};
 use crate::model::*;
 use crate::net::{normalise_region, Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
 use ipnet::IpNet;
+use std::fmt;
 
 /// Issues kept per ID; a 20 MB paste of broken rules must not make millions.
 const MAX_ISSUES: usize = 200;
@@ -403,9 +404,9 @@ impl<'m> Reader<'m> {
             .unwrap_or(&raw_name)
             .to_string();
         let p = properties(node);
-        let pp = props_pointer(node, pointer);
+        let pp = PropsPointer(node, pointer);
         let mut valid = true;
-        let label = format!("rule `{name}`");
+        let label = RuleLabel(&name);
 
         let priority = match p.get_present("priority") {
             None => {
@@ -432,7 +433,7 @@ impl<'m> Reader<'m> {
                 }
             },
         };
-        let enum_field = |reader: &mut Self, key: &str, allowed: &str| -> Option<(String, crate::json::Pos)> {
+        let enum_field = |reader: &mut Self, key: &str, allowed: &str| -> Option<(&str, crate::json::Pos)> {
             match p.get_present(key) {
                 None => {
                     reader.issue("AML-INP-004", format!("{label}: `{key}` is missing (expected {allowed})"), pointer, node);
@@ -443,7 +444,7 @@ impl<'m> Reader<'m> {
                     None
                 }
                 Some(n) => match n.as_str() {
-                    Some(s) => Some((s.to_string(), n.pos)),
+                    Some(s) => Some((s, n.pos)),
                     None => {
                         reader.issue("AML-INP-004", format!("{label}: `{key}` is {}, expected {allowed}", n.describe()), &format!("{pp}/{key}"), n);
                         None
@@ -456,21 +457,21 @@ impl<'m> Reader<'m> {
         let protocol_text = enum_field(self, "protocol", "Tcp, Udp, Icmp, Esp, Ah or *");
         let at = |pos: crate::json::Pos| Node { value: Value::Null, pos };
         let direction = direction_text.and_then(|(t, pos)| {
-            let d = Direction::parse(&t);
+            let d = Direction::parse(t);
             if d.is_none() {
                 self.issue("AML-INP-004", format!("{label}: `direction` \"{t}\" is not Inbound or Outbound"), &format!("{pp}/direction"), &at(pos));
             }
             d
         });
         let access = access_text.and_then(|(t, pos)| {
-            let a = Access::parse(&t);
+            let a = Access::parse(t);
             if a.is_none() {
                 self.issue("AML-INP-004", format!("{label}: `access` \"{t}\" is not Allow or Deny"), &format!("{pp}/access"), &at(pos));
             }
             a
         });
         let protocol = protocol_text.and_then(|(t, pos)| {
-            let pr = Protocol::parse(&t);
+            let pr = Protocol::parse(t);
             if pr.is_none() {
                 self.issue(
                     "AML-INP-004",
@@ -506,38 +507,44 @@ impl<'m> Reader<'m> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn ports(&mut self, p: &Node, pp: &str, label: &str, singular: &str, plural: &str, node: &Node, pointer: &str) -> (PortSet, bool) {
+    fn ports(
+        &mut self,
+        p: &Node,
+        pp: &dyn fmt::Display,
+        label: &dyn fmt::Display,
+        singular: &str,
+        plural: &str,
+        node: &Node,
+        pointer: &str,
+    ) -> (PortSet, bool) {
+        // The singular field's items, then the plural's from `split` on.
         let mut items: Vec<(Ptr, &Node)> = Vec::new();
-        let single = p.get_present(singular);
-        let mut single_items = Vec::new();
-        let mut plural_items = Vec::new();
-        if let Some(s) = single {
+        if let Some(s) = p.get_present(singular) {
             match &s.value {
-                Value::Array(a) => a.iter().for_each(|n| single_items.push((Ptr(singular, None), n))),
+                Value::Array(a) => a.iter().for_each(|n| items.push((Ptr(singular, None), n))),
                 Value::String(t) if t.trim().is_empty() => {}
-                _ => single_items.push((Ptr(singular, None), s)),
+                _ => items.push((Ptr(singular, None), s)),
             }
         }
+        let split = items.len();
         if let Some(a) = p.get_present(plural).and_then(|n| n.as_array()) {
             for (i, n) in a.iter().enumerate() {
-                plural_items.push((Ptr(plural, Some(i)), n));
+                items.push((Ptr(plural, Some(i)), n));
             }
         }
         let mut ok = true;
-        if !single_items.is_empty() && !plural_items.is_empty() {
-            let a: Vec<String> = single_items.iter().map(|(_, n)| n.describe()).collect();
-            let b: Vec<String> = plural_items.iter().map(|(_, n)| n.describe()).collect();
+        if split > 0 && items.len() > split {
+            let describe = |part: &[(Ptr, &Node)]| part.iter().map(|(_, n)| n.describe()).collect::<Vec<_>>();
+            let (a, b) = (describe(items.get(..split).unwrap_or_default()), describe(items.get(split..).unwrap_or_default()));
             if a != b {
                 self.warn_issue(
                     "AML-INP-004",
                     format!("{label}: both `{singular}` ({}) and `{plural}` ({}) are set; the union is used", a.join(", "), b.join(", ")),
-                    pp,
+                    &pp.to_string(),
                     node,
                 );
             }
         }
-        items.extend(single_items);
-        items.extend(plural_items);
         if items.is_empty() {
             self.issue("AML-INP-004", format!("{label}: neither `{singular}` nor `{plural}` is set"), pointer, node);
             return (PortSet { ranges: Vec::new(), uncertain: true }, false);
@@ -579,7 +586,8 @@ impl<'m> Reader<'m> {
         (set, ok)
     }
 
-    fn addresses(&mut self, p: &Node, pp: &str, label: &str, side: &str, node: &Node, pointer: &str) -> (Vec<Address>, bool) {
+    #[allow(clippy::too_many_arguments)]
+    fn addresses(&mut self, p: &Node, pp: &dyn fmt::Display, label: &dyn fmt::Display, side: &str, node: &Node, pointer: &str) -> (Vec<Address>, bool) {
         let (singular, plural, asgs) = if side == "source" {
             ("sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups")
         } else {
@@ -602,7 +610,7 @@ impl<'m> Reader<'m> {
                 items.push((plural, Some(i), n));
             }
             if single_given && !a.is_empty() {
-                self.warn_issue("AML-INP-004", format!("{label}: both `{singular}` and `{plural}` are set; the union is used"), pp, node);
+                self.warn_issue("AML-INP-004", format!("{label}: both `{singular}` and `{plural}` are set; the union is used"), &pp.to_string(), node);
             }
         }
         let at = |key: &str, index: Option<usize>| match index {
@@ -620,13 +628,13 @@ impl<'m> Reader<'m> {
                             &at(key, index),
                             n,
                         );
-                        out.push(Address::Unknown(t.clone()));
+                        out.push(Address::Unknown(t.to_string()));
                         ok = false;
                     }
                 },
                 Value::Unresolved(sym) => {
                     self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &at(key, index), n);
-                    out.push(Address::Unknown(sym.clone()));
+                    out.push(Address::Unknown(sym.to_string()));
                     ok = false;
                 }
                 _ => {
@@ -723,12 +731,12 @@ impl<'m> Reader<'m> {
                     }
                     Err(_) => {
                         self.issue("AML-INP-004", format!("subnet `{}`: `addressPrefix` \"{t}\" is not a valid CIDR", subnet.name), &ptr, n);
-                        subnet.bad_prefixes.push(t.clone());
+                        subnet.bad_prefixes.push(t.to_string());
                     }
                 },
                 Value::Unresolved(sym) => {
                     self.warn_issue("AML-INP-005", format!("subnet `{}`: `addressPrefix` is {}", subnet.name, n.describe()), &ptr, n);
-                    subnet.bad_prefixes.push(sym.clone());
+                    subnet.bad_prefixes.push(sym.to_string());
                 }
                 _ => {
                     self.issue("AML-INP-004", format!("subnet `{}`: `addressPrefix` is {}, expected a CIDR string", subnet.name, n.describe()), &ptr, n);
@@ -779,8 +787,8 @@ impl<'m> Reader<'m> {
         };
         let loc = self.loc(pointer, id_node);
         match &id_node.value {
-            Value::String(s) if !s.trim().is_empty() => Some(Reference { id: s.clone(), unresolved: false, loc }),
-            Value::Unresolved(s) => Some(Reference { id: s.clone(), unresolved: true, loc }),
+            Value::String(s) if !s.trim().is_empty() => Some(Reference { id: s.to_string(), unresolved: false, loc }),
+            Value::Unresolved(s) => Some(Reference { id: s.to_string(), unresolved: true, loc }),
             _ => None,
         }
     }
@@ -1049,11 +1057,30 @@ pub(super) fn link(model: &mut Model) {
 struct Ptr<'k>(&'k str, Option<usize>);
 
 impl Ptr<'_> {
-    fn path(self, base: &str) -> String {
+    fn path(self, base: &dyn fmt::Display) -> String {
         match self.1 {
             Some(i) => format!("{base}/{}/{i}", self.0),
             None => format!("{base}/{}", self.0),
         }
+    }
+}
+
+/// `props_pointer`, written only when shown: a rule's field pointers are needed only
+/// for its issues, and most rules have none.
+struct PropsPointer<'a>(&'a Node, &'a str);
+
+impl fmt::Display for PropsPointer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&props_pointer(self.0, self.1))
+    }
+}
+
+/// How issues name a rule: rule `name`.
+struct RuleLabel<'a>(&'a str);
+
+impl fmt::Display for RuleLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule `{}`", self.0)
     }
 }
 

@@ -75,7 +75,7 @@ fn is_parameters_file(node: &Node) -> bool {
 /// Text of a string node, or the symbol of an unresolved one.
 pub(crate) fn text_of(node: &Node) -> Option<String> {
     match &node.value {
-        Value::String(s) | Value::Unresolved(s) => Some(s.clone()),
+        Value::String(s) | Value::Unresolved(s) => Some(s.to_string()),
         _ => None,
     }
 }

@@ -113,24 +113,24 @@ impl<'a> Scope<'a> {
                 if key.eq_ignore_ascii_case("type") {
                     if let Value::String(t) = &value.value {
                         if !t.contains('/') || !t.contains('.') {
-                            value.value = Value::String(format!("{parent_type}/{t}"));
+                            value.value = Value::String(format!("{parent_type}/{t}").into());
                         }
                     }
                 }
                 if key.eq_ignore_ascii_case("name") {
                     let short = match &value.value {
-                        Value::String(s) | Value::Unresolved(s) => s.clone(),
+                        Value::String(s) | Value::Unresolved(s) => s.to_string(),
                         _ => String::new(),
                     };
                     if !short.contains('/') {
-                        value.value = Value::String(format!("{parent_name}/{short}"));
+                        value.value = Value::String(format!("{parent_name}/{short}").into());
                     }
                 }
             }
         }
         let full_type = node.get("type").and_then(|t| t.as_str()).unwrap_or_default().to_string();
         let full_name = match node.get("name").map(|n| &n.value) {
-            Some(Value::String(s) | Value::Unresolved(s)) => s.clone(),
+            Some(Value::String(s) | Value::Unresolved(s)) => s.to_string(),
             _ => String::new(),
         };
         out.push(FlatResource { node, pointer: pointer.to_string() });
@@ -219,7 +219,7 @@ impl<'a> Scope<'a> {
     fn resolve(&self, node: &Node, pointer: &str) -> Node {
         match &node.value {
             Value::String(s) => match expression_text(s) {
-                Expr::Literal(lit) => Node { value: Value::String(lit), pos: node.pos },
+                Expr::Literal(lit) => Node { value: Value::String(lit.into()), pos: node.pos },
                 Expr::Expression(text) => self.evaluate_text(&text, node.pos, pointer),
             },
             Value::Array(items) => {
@@ -323,7 +323,7 @@ impl<'a> Scope<'a> {
     fn eval(&self, expr: &Ex, pos: Pos, pointer: &str) -> Node {
         let v = |value: Value| Node { value, pos };
         match expr {
-            Ex::Str(s) => v(Value::String(s.clone())),
+            Ex::Str(s) => v(Value::String(s.clone().into())),
             Ex::Num(n) => v(Value::Number(*n)),
             Ex::Member(base, name) => {
                 let b = self.eval(base, pos, pointer);
@@ -384,7 +384,7 @@ impl<'a> Scope<'a> {
                 if any_unresolved {
                     unresolved(&text, pos)
                 } else {
-                    v(Value::String(text))
+                    v(Value::String(text.into()))
                 }
             }
             "format" => {
@@ -418,13 +418,13 @@ impl<'a> Scope<'a> {
                 if any_unresolved {
                     unresolved(&out, pos)
                 } else {
-                    v(Value::String(out))
+                    v(Value::String(out.into()))
                 }
             }
             "string" => match arg(0).map(|n| &n.value) {
                 Some(Value::String(x)) => v(Value::String(x.clone())),
-                Some(Value::Number(n)) => v(Value::String(format_number(*n))),
-                Some(Value::Bool(b)) => v(Value::String(b.to_string())),
+                Some(Value::Number(n)) => v(Value::String(format_number(*n).into())),
+                Some(Value::Bool(b)) => v(Value::String(b.to_string().into())),
                 Some(other) => {
                     let n = Node { value: other.clone(), pos };
                     unresolved(&symbolic(&n), pos)
@@ -441,7 +441,7 @@ impl<'a> Scope<'a> {
                 None => unresolved("<bool>", pos),
             },
             "tolower" | "toupper" => match arg(0).map(|n| &n.value) {
-                Some(Value::String(x)) => v(Value::String(if lower == "tolower" { x.to_lowercase() } else { x.to_uppercase() })),
+                Some(Value::String(x)) => v(Value::String(if lower == "tolower" { x.to_lowercase() } else { x.to_uppercase() }.into())),
                 Some(Value::Unresolved(x)) => unresolved(x, pos),
                 _ => unresolved("<string>", pos),
             },
@@ -453,16 +453,16 @@ impl<'a> Scope<'a> {
                 if any_unresolved {
                     unresolved(&text, pos)
                 } else {
-                    v(Value::String(out))
+                    v(Value::String(out.into()))
                 }
             }
             "replace" => match (s(0), s(1), s(2)) {
-                (Some(a), Some(b), Some(c)) => v(Value::String(a.replace(&b, &c))),
+                (Some(a), Some(b), Some(c)) => v(Value::String(a.replace(&b, &c).into())),
                 _ => unresolved("<replace>", pos),
             },
             "uniquestring" | "guid" => {
                 let text: String = vals.iter().map(symbolic).collect::<Vec<_>>().join("|");
-                v(Value::String(unique_string(&text, if lower == "guid" { 32 } else { 13 })))
+                v(Value::String(unique_string(&text, if lower == "guid" { 32 } else { 13 }).into()))
             }
             "resourceid" | "subscriptionresourceid" | "extensionresourceid" => resource_id(&vals, pos),
             "resourcegroup" => v(Value::Object(vec![
@@ -516,12 +516,12 @@ impl<'a> Scope<'a> {
             "last" | "first" => match arg(0).map(|n| &n.value) {
                 Some(Value::Array(a)) => (if lower == "last" { a.last() } else { a.first() }).cloned().unwrap_or_else(|| unresolved("<item>", pos)),
                 Some(Value::String(x)) => {
-                    v(Value::String(if lower == "last" { x.chars().last() } else { x.chars().next() }.map(String::from).unwrap_or_default()))
+                    v(Value::String(if lower == "last" { x.chars().last() } else { x.chars().next() }.map(String::from).unwrap_or_default().into()))
                 }
                 _ => unresolved(&format!("<{lower}>"), pos),
             },
             "split" => match (s(0), s(1)) {
-                (Some(a), Some(b)) => v(Value::Array(a.split(b.as_str()).map(|p| Node { value: Value::String(p.into()), pos }).collect())),
+                (Some(a), Some(b)) => v(Value::Array(a.split(b.as_str()).map(|p| Node { value: Value::String(p.to_string().into()), pos }).collect())),
                 _ => unresolved("<split>", pos),
             },
             "coalesce" => vals.iter().find(|n| !matches!(n.value, Value::Null)).cloned().unwrap_or_else(|| v(Value::Null)),
@@ -538,13 +538,13 @@ fn num(n: &Node) -> Option<f64> {
 }
 
 fn unresolved(text: &str, pos: Pos) -> Node {
-    Node { value: Value::Unresolved(text.to_string()), pos }
+    Node { value: Value::Unresolved(text.to_string().into()), pos }
 }
 
 /// The text of a value for string building: strings as is, unresolved as their symbol.
 fn symbolic(n: &Node) -> String {
     match &n.value {
-        Value::String(s) | Value::Unresolved(s) => s.clone(),
+        Value::String(s) | Value::Unresolved(s) => s.to_string(),
         Value::Number(x) => format_number(*x),
         Value::Bool(b) => b.to_string(),
         Value::Null => String::new(),
@@ -579,7 +579,7 @@ fn resource_id(vals: &[Node], pos: Pos) -> Node {
     if vals.iter().any(|n| n.is_unresolved()) {
         unresolved(&id, pos)
     } else {
-        Node { value: Value::String(id), pos }
+        Node { value: Value::String(id.into()), pos }
     }
 }
 

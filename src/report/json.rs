@@ -111,7 +111,7 @@ pub fn from_node(node: &crate::json::Node) -> J {
         Value::Number(n) => J::Int(*n as i64),
         Value::String(s) | Value::Unresolved(s) => J::s(s.clone()),
         Value::Array(a) => J::Arr(a.iter().map(from_node).collect()),
-        Value::Object(m) => J::Obj(m.iter().map(|(k, v)| (k.clone(), from_node(v))).collect()),
+        Value::Object(m) => J::Obj(m.iter().map(|(k, v)| (k.to_string(), from_node(v))).collect()),
     }
 }
 
@@ -257,9 +257,9 @@ pub fn report(report: &Report) -> J {
                                             let mut m = vec![
                                                 ("name", J::s(r.name.clone())),
                                                 ("priority", r.priority.map(|p| J::Int(i64::from(p))).unwrap_or(J::Null)),
-                                                ("direction", J::s(r.direction.clone())),
-                                                ("access", J::s(r.access.clone())),
-                                                ("protocol", J::s(r.protocol.clone())),
+                                                ("direction", J::s(r.direction)),
+                                                ("access", J::s(r.access)),
+                                                ("protocol", J::s(r.protocol)),
                                                 ("source", J::s(r.source.clone())),
                                                 ("source_ports", J::s(r.source_ports.clone())),
                                                 ("destination", J::s(r.destination.clone())),

@@ -210,9 +210,9 @@ pub struct Finding {
 pub struct RuleRow {
     pub name: String,
     pub priority: Option<u32>,
-    pub direction: String,
-    pub access: String,
-    pub protocol: String,
+    pub direction: &'static str,
+    pub access: &'static str,
+    pub protocol: &'static str,
     pub source: String,
     pub source_ports: String,
     pub destination: String,
