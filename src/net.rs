@@ -634,6 +634,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn fast_writers_agree_with_display() {
         for n in [0u32, 7, 10, 99, 100, 255, 65535, 4096, u32::MAX] {
             let mut out = String::new();
