@@ -8,41 +8,8 @@ fn main() {
     divan::main();
 }
 
-/// An NSG whose rules never match the required flows, so every evaluation scans them all,
-/// then the management allows and an outbound deny.
-pub fn nsg_with_rules(n: usize) -> String {
-    let mut rules = Vec::new();
-    for i in 0..n.saturating_sub(3) {
-        let direction = if i % 2 == 0 { "Inbound" } else { "Outbound" };
-        let access = if i % 3 == 0 { "Deny" } else { "Allow" };
-        rules.push(format!(
-            r#"{{"name": "r{i}", "properties": {{"priority": {}, "direction": "{direction}", "access": "{access}", "protocol": "Tcp",
-               "sourceAddressPrefix": "10.{}.{}.0/24", "sourcePortRange": "*", "destinationAddressPrefixes": ["10.200.0.0/24", "10.201.0.0/24"],
-               "destinationPortRanges": ["{}", "{}-{}"]}}}}"#,
-            100 + i,
-            i / 250,
-            i % 250,
-            1000 + i % 500,
-            2000 + i % 100,
-            2100 + i % 100
-        ));
-    }
-    rules.push(r#"{"name": "batch", "properties": {"priority": 4094, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "BatchNodeManagement", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "29876-29877"}}"#.into());
-    rules.push(r#"{"name": "aml", "properties": {"priority": 4095, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "AzureMachineLearning", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "44224"}}"#.into());
-    rules.push(r#"{"name": "deny-out", "properties": {"priority": 4096, "direction": "Outbound", "access": "Deny", "protocol": "*", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "Internet", "destinationPortRange": "*"}}"#.into());
-    format!(
-        r#"{{"type": "Microsoft.Network/networkSecurityGroups", "name": "nsg-train", "location": "westus2", "properties": {{"securityRules": [{}]}}}}"#,
-        rules.join(",\n")
-    )
-}
-
-const SUBNET: &str = r#"{"type": "Microsoft.Network/virtualNetworks/subnets", "name": "snet-train", "properties": {"addressPrefix": "10.20.4.0/24",
-  "networkSecurityGroup": {"id": ".../networkSecurityGroups/nsg-train"}, "routeTable": {"id": ".../routeTables/rt-train"},
-  "privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Disabled"}}"#;
-const ROUTES: &str = r#"{"type": "Microsoft.Network/routeTables", "name": "rt-train", "properties": {"routes": [
-  {"name": "to-fw", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.20.0.4"}},
-  {"name": "aml", "properties": {"addressPrefix": "AzureMachineLearning", "nextHopType": "Internet"}},
-  {"name": "batch", "properties": {"addressPrefix": "BatchNodeManagement.westus2", "nextHopType": "Internet"}}]}}"#;
+mod input;
+use input::{nsg_with_rules, ROUTES, SUBNET};
 
 #[divan::bench(args = [10, 100, 300, 1000])]
 fn full_check(bencher: divan::Bencher, rules: usize) {

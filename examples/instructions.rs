@@ -1,0 +1,34 @@
+//! The benchmark's 1,000-rule NSG, subnet and route table through one stage of the
+//! pipeline, for an instruction count that a noisy machine cannot blur:
+//!
+//! ```sh
+//! cargo build --release --example instructions
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/instructions check
+//! ```
+//!
+//! Stages: `none` (building the input only: subtract it), `parse`, `read` (parse and
+//! model), `check` (everything, as `amlvnet check` without the output). Each runs 3 times.
+
+#[path = "../benches/input/mod.rs"]
+mod input;
+
+use amlvnet::{Document, Options};
+
+fn main() {
+    let stage = std::env::args().nth(1).unwrap_or_else(|| "check".into());
+    let docs =
+        vec![Document::new("nsg.json", input::nsg_with_rules(1000)), Document::new("subnet.json", input::SUBNET), Document::new("rt.json", input::ROUTES)];
+    let options = Options { region: Some("westus2".into()), ..Options::default() };
+    for _ in 0..3 {
+        match stage.as_str() {
+            "none" => {}
+            "parse" => drop(std::hint::black_box(docs.first().map(|d| amlvnet::json::parse(&d.text)))),
+            "read" => drop(std::hint::black_box(amlvnet::input::read(&docs))),
+            "check" => drop(std::hint::black_box(amlvnet::check(&docs, &options))),
+            other => {
+                eprintln!("unknown stage {other}: none, parse, read or check");
+                std::process::exit(2);
+            }
+        }
+    }
+}
