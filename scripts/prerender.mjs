@@ -78,7 +78,7 @@ async function main(dir) {
   // Serve the page without an old copy, so the snapshot is the app's own rendering.
   fs.writeFileSync(index, html);
   const server = await serve(dir);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
   try {
     const page = await browser.newPage();
     const errors = [];
