@@ -262,6 +262,9 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    // The page's wasm is built for size (opt-level z), which stops inlining these tiny
+    // hot helpers unless asked.
+    #[inline(always)]
     fn pos(&self) -> Pos {
         Pos { line: self.line, column: self.column }
     }
@@ -270,10 +273,12 @@ impl Parser<'_> {
         ParseError { message: message.to_string(), pos: self.pos() }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
+    #[inline(always)]
     fn bump(&mut self) {
         if let Some(b) = self.peek() {
             self.at += 1;
