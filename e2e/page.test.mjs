@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
-import { extract, snapshot } from '../scripts/prerender.mjs';
+import { extract, snapshot, STALL_MS } from '../scripts/prerender.mjs';
 
 const root = path.resolve('dist');
 const artifacts = path.resolve('tests/artifacts');
@@ -194,6 +194,11 @@ test('the pre-rendered first results are what the app renders, and give way to i
   await rules.route('**/*.wasm', (route) => route.abort());
   await rules.goto(base + '#/rules');
   assert.equal(await rules.locator('#prerender').count(), 0);
+  // Without the wasm, the copy does not pretend to be the app for long.
+  await rules.goto(base);
+  assert.equal(await rules.locator('#prerender').count(), 1);
+  await rules.waitForSelector('.panic.shown', { timeout: STALL_MS + 5000 });
+  assert.match(await rules.locator('#panic').innerText(), /did not start/);
   await other.close();
   await page.close();
 });
