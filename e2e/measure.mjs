@@ -50,7 +50,16 @@ for (let i = 0; i < 11; i++) {
   }
   await page.close();
 }
+// The same, navigating an open tab again (its renderer process is warm, as a browser's
+// usually is): the difference is the cost of starting a renderer in a new tab.
+const again = [];
 const page = await browser.newPage();
+await page.goto(base);
+for (let i = 0; i < 11; i++) {
+  await page.goto(`${base}?load=${i}`);
+  await page.waitForSelector('body[data-first-results-ms]');
+  again.push(await page.evaluate(paintedAt));
+}
 await page.goto(base);
 await page.waitForSelector('.finding');
 // A user pastes a big NSG after the page has settled (the app warms its hot paths at idle).
@@ -87,12 +96,13 @@ for (let i = 0; i < 20; i++) {
 await browser.close();
 server.server.close();
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const result = { transfer_brotli_bytes: total, sizes, first_results_painted_ms: { median: median(painted), all: painted, prerendered }, app_rendered_ms: { median: median(loads), all: loads }, wasm_started_ms: { median: median(starts), all: starts }, recheck_1000_rules_ms: { warm_up_ms: warm, first_edit: checks[0], median: median(checks), median_after_5: median(checks.slice(5)), all: checks, read_only: reads, with_render: fulls } };
+const result = { transfer_brotli_bytes: total, sizes, first_results_painted_ms: { median: median(painted), all: painted, prerendered, same_tab_median: median(again), same_tab: again }, app_rendered_ms: { median: median(loads), all: loads }, wasm_started_ms: { median: median(starts), all: starts }, recheck_1000_rules_ms: { warm_up_ms: warm, first_edit: checks[0], median: median(checks), median_after_5: median(checks.slice(5)), all: checks, read_only: reads, with_render: fulls } };
 fs.mkdirSync('tests/artifacts', { recursive: true });
 fs.writeFileSync('tests/artifacts/measure.json', JSON.stringify(result, null, 2));
 for (const s of sizes) console.log(`${s.file.padEnd(24)} raw ${String(s.raw).padStart(8)}  brotli ${String(s.brotli).padStart(7)}`);
 console.log(`total brotli: ${total} bytes (${(total / 1024).toFixed(1)} KiB)`);
 console.log(`navigation to first results painted (${prerendered ? 'pre-rendered' : 'rendered by the app'}): median ${median(painted)} ms (${painted.join(', ')})`);
+console.log(`  the same, navigating an open tab again: median ${median(again)} ms (${again.join(', ')})`);
 console.log(`the app: wasm running at median ${median(starts)} ms, its first render in the DOM at median ${median(loads)} ms (${loads.join(', ')})`);
 console.log(`re-check after an edit of a 1,000-rule NSG (read + checks): first edit ${checks[0]} ms, median ${median(checks).toFixed(1)} ms, median from the 6th edit on ${median(checks.slice(5)).toFixed(1)} ms (${checks.join(', ')}); reading alone: median ${median(reads).toFixed(1)} ms`);
 console.log(`  (the page's warm-up at idle after load took ${warm} ms)`);
