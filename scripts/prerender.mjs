@@ -7,7 +7,7 @@
 // an inline script removes it first when the URL asks for something else (a share link,
 // the catalogue). The copy is `inert`: it cannot be clicked or focused before the app runs.
 //
-// Run by Trunk's post-build hook for release builds (scripts/build-hooks.sh), or by hand:
+// Run by Trunk's post-build hook for release builds (scripts/post-build.sh), or by hand:
 //   node scripts/prerender.mjs dist
 // e2e/page.test.mjs checks that the copy equals what the app renders.
 import crypto from 'node:crypto';
