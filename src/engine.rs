@@ -384,11 +384,6 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
 }
 
 fn nsg_table(nsg: &Nsg) -> NsgTable {
-    let ports = |p: &crate::net::PortSet| {
-        let mut out = String::with_capacity(12);
-        p.write_to(&mut out);
-        out
-    };
     NsgTable {
         name: nsg.name.clone(),
         defaults_added: nsg.defaults_added,
@@ -402,9 +397,9 @@ fn nsg_table(nsg: &Nsg) -> NsgTable {
                 access: r.access.map(|d| d.as_str()).unwrap_or("?"),
                 protocol: r.protocol.map(|d| d.as_str()).unwrap_or("?"),
                 source: Address::list(&r.source),
-                source_ports: ports(&r.source_ports),
+                source_ports: r.source_ports.text(),
                 destination: Address::list(&r.destination),
-                destination_ports: ports(&r.destination_ports),
+                destination_ports: r.destination_ports.text(),
                 is_default: r.is_default,
                 valid: r.valid,
                 location: r.loc.clone(),

@@ -44,25 +44,17 @@ pub enum Protocol {
     Ah,
 }
 
+/// The value named by `text` (trimmed, any case) in `words`; no allocation, since every
+/// rule of a document goes through it.
+fn by_word<T: Copy>(text: &str, words: &[(&str, T)]) -> Option<T> {
+    let t = text.trim();
+    words.iter().find(|(w, _)| t.eq_ignore_ascii_case(w)).map(|&(_, v)| v)
+}
+
 impl Protocol {
     pub fn parse(text: &str) -> Option<Protocol> {
-        let t = text.trim();
-        let is = |word: &str| t.eq_ignore_ascii_case(word);
-        Some(if is("*") || is("any") || is("all") {
-            Protocol::Any
-        } else if is("tcp") {
-            Protocol::Tcp
-        } else if is("udp") {
-            Protocol::Udp
-        } else if is("icmp") {
-            Protocol::Icmp
-        } else if is("esp") {
-            Protocol::Esp
-        } else if is("ah") {
-            Protocol::Ah
-        } else {
-            return None;
-        })
+        use Protocol::*;
+        by_word(text, &[("*", Any), ("any", Any), ("all", Any), ("tcp", Tcp), ("udp", Udp), ("icmp", Icmp), ("esp", Esp), ("ah", Ah)])
     }
 
     pub fn as_str(self) -> &'static str {
@@ -91,14 +83,7 @@ pub enum Direction {
 
 impl Direction {
     pub fn parse(text: &str) -> Option<Direction> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("inbound") {
-            Some(Direction::Inbound)
-        } else if t.eq_ignore_ascii_case("outbound") {
-            Some(Direction::Outbound)
-        } else {
-            None
-        }
+        by_word(text, &[("inbound", Direction::Inbound), ("outbound", Direction::Outbound)])
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -117,14 +102,7 @@ pub enum Access {
 
 impl Access {
     pub fn parse(text: &str) -> Option<Access> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("allow") {
-            Some(Access::Allow)
-        } else if t.eq_ignore_ascii_case("deny") {
-            Some(Access::Deny)
-        } else {
-            None
-        }
+        by_word(text, &[("allow", Access::Allow), ("deny", Access::Deny)])
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -228,16 +206,15 @@ impl PortSet {
 
 impl fmt::Display for PortSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = String::with_capacity(12);
-        self.write_to(&mut out);
-        f.write_str(&out)
+        f.write_str(&self.text())
     }
 }
 
 impl PortSet {
-    /// Appends the set as `Display` shows it (`80,443,1000-2000`, `?` when uncertain),
-    /// without the formatting machinery: report tables write one per rule.
-    pub fn write_to(&self, out: &mut String) {
+    /// The set as text (`80,443,1000-2000`, `?` when uncertain), without the formatting
+    /// machinery: report tables write one per rule.
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(12);
         for (i, r) in self.ranges.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -245,16 +222,17 @@ impl PortSet {
             if *r == PortRange::ALL {
                 out.push('*');
             } else {
-                push_u32(out, u32::from(r.low));
+                push_u32(&mut out, u32::from(r.low));
                 if r.high != r.low {
                     out.push('-');
-                    push_u32(out, u32::from(r.high));
+                    push_u32(&mut out, u32::from(r.high));
                 }
             }
         }
         if self.uncertain {
             out.push_str(if self.ranges.is_empty() { "?" } else { ",?" });
         }
+        out
     }
 }
 
@@ -662,9 +640,7 @@ mod tests {
             (ports(&[], true), "?"),
             (ports(&[(22, 22)], true), "22,?"),
         ] {
-            let mut out = String::new();
-            set.write_to(&mut out);
-            assert_eq!(out, text);
+            assert_eq!(set.text(), text);
             assert_eq!(set.to_string(), text);
         }
     }

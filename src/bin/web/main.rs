@@ -110,29 +110,15 @@ fn timed<T>(attribute: &str, work: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Reads and checks a generated 300-rule NSG three times (about 30 ms, once per page load).
+/// Reads and checks every compiled-in example a few times (tens of ms, once per page
+/// load), so that the browser has compiled the hot paths with its optimising tier before
+/// the user pastes a big document.
 fn warm_up() {
-    let rules: Vec<String> = (0..300)
-        .map(|i| {
-            format!(
-                r#"{{"name": "r{i}", "properties": {{"priority": {}, "direction": "{}", "access": "{}", "protocol": "Tcp", "sourceAddressPrefix": "10.{}.{}.0/24", "sourcePortRange": "*", "destinationAddressPrefixes": ["10.200.0.0/24"], "destinationPortRanges": ["{}", "{}-{}"]}}}}"#,
-                100 + i,
-                if i % 2 == 0 { "Inbound" } else { "Outbound" },
-                if i % 3 == 0 { "Deny" } else { "Allow" },
-                i / 250,
-                i % 250,
-                1000 + i,
-                2000 + i,
-                2100 + i
-            )
-        })
-        .collect();
-    let text =
-        format!(r#"{{"name": "warm-up", "type": "Microsoft.Network/networkSecurityGroups", "properties": {{"securityRules": [{}]}}}}"#, rules.join(",\n"));
-    let documents = [amlvnet::Document::new("warm-up.json", text)];
-    for _ in 0..3 {
-        let report = amlvnet::check(&documents, &amlvnet::Options::default());
-        std::hint::black_box(report);
+    let documents: Vec<_> = EXAMPLES.iter().map(|(_, name, text)| amlvnet::Document::new(*name, *text)).collect();
+    for _ in 0..8 {
+        for d in &documents {
+            std::hint::black_box(amlvnet::check(std::slice::from_ref(d), &amlvnet::Options::default()));
+        }
     }
 }
 
@@ -170,8 +156,7 @@ fn App() -> Html {
     }
     use_effect_with((), |_| {
         set_mark("data-first-results-ms", format!("{:.0}", now()));
-        // Once the page is idle, run the checker on a mid-sized NSG so that the browser has
-        // compiled its hot paths with its optimising tier before the user pastes a big one.
+        // Once the page is idle, warm the checker up (see `warm_up`).
         Timeout::new(400, || timed("data-warm-ms", warm_up)).forget();
     });
     let report = {
@@ -190,11 +175,11 @@ fn App() -> Html {
     };
     // When a report's results are in the DOM (e2e/measure.mjs: an edit's full re-check is
     // `data-rendered-at` minus `data-commit-at`, the end of the typing pause).
-    use_effect_with(Shared(report.clone()), |_| set_mark("data-rendered-at", format!("{:.2}", now())));
+    let shared = Shared(report.clone());
+    use_effect_with(shared.clone(), |_| set_mark("data-rendered-at", format!("{:.2}", now())));
     if hash.starts_with("#/rules") && !hash.starts_with("#s=") {
         return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
     }
-    let shared = Shared(report.clone());
     let shared_results = shared.clone();
     let (report, _, _) = &*report;
     html! {
