@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
-import { extract, snapshot, STALL_MS } from '../scripts/prerender.mjs';
+import { extract, firstFrame, snapshot, FIRST_FINDINGS, STALL_MS } from '../scripts/prerender.mjs';
 
 const root = path.resolve('dist');
 const artifacts = path.resolve('tests/artifacts');
@@ -187,15 +187,37 @@ test('the pre-rendered first results are what the app renders, and give way to i
   assert.equal(await page.locator('#prerender').count(), 0, 'the copy is gone once the app runs');
   assert.equal(await page.locator('main#main').count(), 1);
   assert.equal(copy, await page.evaluate(snapshot), 'the copy is stale: rebuild with `trunk build --release`');
+  // The first frame is the top of that copy: the same heading and counts, the first findings.
+  const first = extract(html, true);
+  assert.equal(first, await page.evaluate(firstFrame, { markup: copy, k: FIRST_FINDINGS }));
+  assert.equal((first.match(/<li class="finding/g) || []).length, FIRST_FINDINGS);
+  assert.ok(!first.includes('<textarea'), 'the first frame leaves the inputs column for the next one');
   // A share link or the catalogue never shows the default example's copy, even briefly.
   // (Its own context: the wasm is held back so that only the inline script can act.)
   const other = await browser.newContext();
   const rules = await other.newPage();
   await rules.route('**/*.wasm', (route) => route.abort());
   await rules.goto(base + '#/rules');
-  assert.equal(await rules.locator('#prerender').count(), 0);
+  assert.equal(await rules.locator('#prerender, #prerender-rest').count(), 0);
+  // The whole copy replaces the first frame once that is painted (wide screen), or before
+  // any paint (narrow screen, where the inputs come first). Recorded when it happens.
+  await rules.addInitScript(() => {
+    new MutationObserver((_, o) => {
+      if (document.querySelector('#prerender textarea')) {
+        window.wholeAfterPaints = performance.getEntriesByType('paint').length;
+        o.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  for (const [width, painted] of [[1280, true], [600, false]]) {
+    await rules.setViewportSize({ width, height: 800 });
+    await rules.goto(base);
+    await rules.waitForFunction(() => window.wholeAfterPaints !== undefined);
+    assert.equal(await rules.evaluate(() => window.wholeAfterPaints > 0), painted, `at ${width} px`);
+    assert.equal(await rules.locator('#prerender-rest').count(), 0);
+    assert.equal(await rules.locator('#prerender li.finding').count(), (copy.match(/<li class="finding/g) || []).length);
+  }
   // Without the wasm, the copy does not pretend to be the app for long.
-  await rules.goto(base);
   assert.equal(await rules.locator('#prerender').count(), 1);
   await rules.waitForSelector('.panic.shown', { timeout: STALL_MS + 5000 });
   assert.match(await rules.locator('#panic').innerText(), /did not start/);

@@ -3,6 +3,12 @@
 // first results are painted as soon as the HTML arrives, before the wasm has loaded. The
 // style sheet goes inline too (one request less before the first paint), allowed by its
 // hash in the Content-Security-Policy.
+// Results first: a new tab's first frame costs the browser time in proportion to what it
+// lays out and paints, form controls most. So the first frame holds the header and the
+// top of the results only (`firstFrame`: the inputs column empty, the findings cut after
+// the first few); the whole copy waits in a <template> and takes its place once that frame
+// is on screen (at once on a narrow screen, where the inputs come first and a late column
+// would push the results down).
 // The app removes the copy and renders the live page in the same task (no blank frame);
 // an inline script removes it first when the URL asks for something else (a share link,
 // the catalogue). The copy is `inert`: it cannot be clicked or focused before the app runs.
@@ -44,15 +50,40 @@ export function snapshot() {
     .join('');
 }
 
-/// The pre-rendered markup in an index.html, or null.
-export function extract(html) {
+/// Findings in the first frame: enough to fill a 1080-pixel-high screen.
+export const FIRST_FINDINGS = 5;
+
+/// In a page: the first frame of the copy (see the top of this file): the inputs column
+/// kept but empty (the results stay where they will be), and nothing of the results after
+/// the first `k` findings.
+export function firstFrame({ markup, k }) {
+  const t = document.createElement('template');
+  t.innerHTML = markup;
+  t.content.querySelector('section.inputs')?.replaceChildren();
+  const cut = t.content.querySelectorAll('section.results li.finding')[k];
+  for (let n = cut; n && !n.matches('section.results');) {
+    while (n.nextSibling) n.nextSibling.remove();
+    const up = n.parentElement;
+    if (n === cut) n.remove();
+    n = up;
+  }
+  return t.innerHTML;
+}
+
+const DIV = '<div id="prerender" inert="">';
+const TEMPLATE = '<template id="prerender-rest">';
+
+/// The pre-rendered markup in an index.html, or null: the whole copy (`first`: the first
+/// frame's).
+export function extract(html, first = false) {
   const a = html.indexOf(START);
   const b = html.indexOf(END);
   if (a < 0 || b < a) return null;
   const block = html.slice(a, b);
-  const open = block.indexOf('<div id="prerender" inert="">');
-  const close = block.lastIndexOf('</div><script>');
-  return open < 0 || close < 0 ? null : block.slice(open + '<div id="prerender" inert="">'.length, close);
+  const [open, close] = first ? [DIV, `</div>${TEMPLATE}`] : [TEMPLATE, '</template><script>'];
+  const i = block.indexOf(open);
+  const j = block.indexOf(close, i);
+  return i < 0 || j < 0 ? null : block.slice(i + open.length, j);
 }
 
 /// Replaces Trunk's <link rel="stylesheet"> with the sheet itself and adds its hash to the
@@ -89,22 +120,31 @@ async function main(dir) {
     await page.waitForSelector('body[data-first-results-ms] h2[elementtiming="results"]', { timeout: 30000 });
     if (errors.length) throw new Error(`the page failed: ${errors.join('; ')}`);
     const markup = await page.evaluate(snapshot);
+    const first = await page.evaluate(firstFrame, { markup, k: FIRST_FINDINGS });
+    if (!first.includes('elementtiming="results"')) throw new Error('the first frame has no results heading');
     // Trunk's loader: let the pre-rendered results reach the screen (first contentful paint)
     // before the wasm compiles and runs, since on a small machine they compete for the same
     // cores; at most 300 ms.
     if (!html.includes(LOADER)) throw new Error(`Trunk's loader changed: "${LOADER}" not found in index.html`);
     html = html.replace(LOADER, `${WAIT}\n${LOADER}`);
-    // The inline script: drop the copy when the URL asks for something else; and if the
-    // app has not replaced it after a while (wasm blocked or failed), say so rather than
-    // leave a page that looks alive but cannot be used.
-    const script = `if (!${KEEP}.test(location.hash)) document.getElementById('prerender').remove();`
-      + `setTimeout(() => { if (document.getElementById('prerender')) { const b = document.getElementById('panic'); b.textContent = ${JSON.stringify(STALLED)}; b.className = 'panic shown'; } }, ${STALL_MS});`;
-    const block = `${START}<div id="prerender" inert="">${markup}</div><script>${script}</script>${END}`;
+    // The inline script: drop the copy when the URL asks for something else; put the whole
+    // copy in place of the first frame once that is on screen (at once on a narrow screen);
+    // and if the app has not replaced it after a while (wasm blocked or failed), say so
+    // rather than leave a page that looks alive but cannot be used.
+    const script = "const p = document.getElementById('prerender'), t = document.getElementById('prerender-rest');"
+      + `if (!${KEEP}.test(location.hash)) { p.remove(); t.remove(); }`
+      + 'const whole = () => { if (t.isConnected) { if (p.isConnected) p.replaceChildren(t.content); t.remove(); } };'
+      + "if (matchMedia('(max-width: 900px)').matches) whole();"
+      + "else if (PerformanceObserver.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); whole(); } }).observe({ type: 'paint', buffered: true });"
+      + 'else requestAnimationFrame(() => setTimeout(whole));'
+      + 'setTimeout(whole, 1000);'
+      + `setTimeout(() => { if (p.isConnected) { const b = document.getElementById('panic'); b.textContent = ${JSON.stringify(STALLED)}; b.className = 'panic shown'; } }, ${STALL_MS});`;
+    const block = `${START}${DIV}${first}</div>${TEMPLATE}${markup}</template><script>${script}</script>${END}`;
     const at = html.indexOf('</noscript>');
     if (at < 0) throw new Error('index.html has no <noscript> to put the pre-rendered page after');
     const cut = at + '</noscript>'.length;
     fs.writeFileSync(index, html.slice(0, cut) + block + html.slice(cut));
-    console.log(`prerender: ${markup.length} bytes of results written into ${index}`);
+    console.log(`prerender: ${markup.length} bytes of results (first frame ${first.length}) written into ${index}`);
   } finally {
     await browser.close();
     server.server.close();

@@ -58,10 +58,15 @@ fn main() {
             }
         }
     }));
-    // The pre-rendered copy of the first results (scripts/prerender.mjs) goes now; Yew
-    // renders in a microtask of this same task, so no frame is painted in between.
-    if let Some(copy) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("prerender")) {
-        copy.remove();
+    // The pre-rendered copy of the first results (scripts/prerender.mjs) goes now, with
+    // its whole version if that is still waiting; Yew renders in a microtask of this same
+    // task, so no frame is painted in between.
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        for id in ["prerender", "prerender-rest"] {
+            if let Some(copy) = doc.get_element_by_id(id) {
+                copy.remove();
+            }
+        }
     }
     yew::Renderer::<App>::new().render();
 }
