@@ -169,7 +169,7 @@ fn App() -> Html {
         let options = state.options();
         // Documents are read once per edit; a scenario change only re-runs the checks.
         let model = use_memo(docs, |docs| {
-            let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), d.text.clone())).collect();
+            let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), &*d.text)).collect();
             let model = timed("data-read-ms", || amlvnet::input::read(&documents));
             (model, documents.is_empty())
         });
