@@ -135,7 +135,7 @@ async function main(dir) {
       + `if (!${KEEP}.test(location.hash)) { p.remove(); t.remove(); }`
       + 'const whole = () => { if (t.isConnected) { if (p.isConnected) p.replaceChildren(t.content); t.remove(); } };'
       + "if (matchMedia('(max-width: 900px)').matches) whole();"
-      + "else if (PerformanceObserver.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); whole(); } }).observe({ type: 'paint', buffered: true });"
+      + "else if (window.PerformanceObserver?.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); whole(); } }).observe({ type: 'paint', buffered: true });"
       + 'else requestAnimationFrame(() => setTimeout(whole));'
       + 'setTimeout(whole, 1000);'
       + `setTimeout(() => { if (p.isConnected) { const b = document.getElementById('panic'); b.textContent = ${JSON.stringify(STALLED)}; b.className = 'panic shown'; } }, ${STALL_MS});`;
