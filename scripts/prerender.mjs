@@ -131,10 +131,13 @@ async function main(dir) {
     // copy in place of the first frame once that is on screen (at once on a narrow screen);
     // and if the app has not replaced it after a while (wasm blocked or failed), say so
     // rather than leave a page that looks alive but cannot be used.
+    // One column (inputs on top) below the style sheet's breakpoint for `.layout`.
+    const narrow = html.match(/@media \((max-width: \d+px)\) \{ \.layout \{/);
+    if (!narrow) throw new Error("the style sheet's one-column breakpoint for .layout was not found");
     const script = "const p = document.getElementById('prerender'), t = document.getElementById('prerender-rest');"
       + `if (!${KEEP}.test(location.hash)) { p.remove(); t.remove(); }`
       + 'const whole = () => { if (t.isConnected) { if (p.isConnected) p.replaceChildren(t.content); t.remove(); } };'
-      + "if (matchMedia('(max-width: 900px)').matches) whole();"
+      + `if (matchMedia('(${narrow[1]})').matches) whole();`
       + "else if (window.PerformanceObserver?.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); whole(); } }).observe({ type: 'paint', buffered: true });"
       + 'else requestAnimationFrame(() => setTimeout(whole));'
       + 'setTimeout(whole, 1000);'
