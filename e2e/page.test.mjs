@@ -142,6 +142,49 @@ test('hostile input keeps the page alive', async () => {
   await page.close();
 });
 
+// An NSG of `n` rules, pretty-printed as `az` prints it.
+function nsgOf(n) {
+  const rules = [];
+  for (let i = 0; i < n; i++) {
+    rules.push({ name: `r${i}`, properties: { priority: 100 + (i % 4000), direction: i % 2 ? 'Outbound' : 'Inbound', access: 'Allow', protocol: 'Tcp',
+      sourceAddressPrefix: `10.${(i >> 8) & 255}.${i & 255}.0/24`, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: `${1000 + (i % 500)}` } });
+  }
+  return JSON.stringify({ type: 'Microsoft.Network/networkSecurityGroups', name: `nsg-${n}`, location: 'westus2', properties: { securityRules: rules } }, null, 2);
+}
+
+test('an oversized document (20 MB) is checked without the editor, which shows it on request', async () => {
+  const page = await open();
+  const big = nsgOf(55000);
+  assert.ok(big.length > 20e6);
+  await page.locator('input[type=file]').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(big) });
+  const card = page.locator('article.card').nth(1);
+  await card.locator('.hidden-text').waitFor({ timeout: 60000 });
+  assert.match(await card.locator('.hidden-text').innerText(), /^2\d\.\d MB, [0-9]{3},[0-9]{3} lines: too big for the editor/);
+  assert.equal(await card.locator('textarea').count(), 0);
+  await card.locator('details.found li', { hasText: 'nsg-55000 (55000 rules)' }).waitFor({ state: 'attached', timeout: 60000 });
+  // The page keeps working: a scenario change re-checks.
+  await page.selectOption('#public-ip', 'no');
+  await page.waitForSelector('h2:has-text("CC-NPIP")', { timeout: 60000 });
+  await card.locator('button.remove').click();
+  // A paste too big for the editor replaces the selection, is checked at once, and the
+  // editor comes back on request with the whole text.
+  const mid = nsgOf(3500);
+  assert.ok(mid.length > 1e6 && mid.length < 2e6);
+  await page.locator('textarea.editor').first().evaluate((t, text) => {
+    t.select();
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, mid);
+  const first = page.locator('article.card').first();
+  await first.locator('details.found li', { hasText: 'nsg-3500 (3500 rules)' }).waitFor({ state: 'attached' });
+  assert.equal(await first.locator('textarea').count(), 0);
+  await first.getByRole('button', { name: 'Show and edit the text' }).click();
+  assert.equal((await first.locator('textarea.editor').inputValue()).length, mid.length);
+  assert.equal(await page.locator('.panic.shown').count(), 0);
+  await page.close();
+});
+
 test('a share link round-trips the inputs; a tampered one is refused politely', async () => {
   const page = await open();
   await page.selectOption('#example', '2');

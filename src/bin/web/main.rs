@@ -370,6 +370,27 @@ fn Documents(props: &DocumentsProps) -> Html {
             let s = s.clone();
             Callback::from(move |_| s.dispatch(Action::Remove(id)))
         };
+        // A paste too big for the editor goes around it (see `EDITOR_MAX_BYTES`).
+        let on_paste = {
+            let (s, pending) = (s.clone(), pending.clone());
+            Callback::from(move |e: Event| {
+                let Some(paste) = e.dyn_ref::<web_sys::ClipboardEvent>() else { return };
+                let Some(pasted) = paste.clipboard_data().and_then(|d| d.get_data("text/plain").ok()) else { return };
+                let Some(area) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else { return };
+                if pasted.len() <= state::EDITOR_MAX_BYTES {
+                    return;
+                }
+                e.prevent_default();
+                let (start, end) = (area.selection_start().ok().flatten().unwrap_or(0), area.selection_end().ok().flatten().unwrap_or(0));
+                pending.borrow_mut().take();
+                set_mark("data-commit-at", format!("{:.2}", now()));
+                s.dispatch(Action::Replace { id, text: state::splice_utf16(&area.value(), start, end, &pasted) });
+            })
+        };
+        let on_show = {
+            let s = s.clone();
+            Callback::from(move |_| s.dispatch(Action::ShowText(id)))
+        };
         let error = info.and_then(|i| i.error.clone());
         html! {
             <article class={classes!("card", error.as_ref().map(|_| "bad"))} key={id.to_string()}>
@@ -385,12 +406,19 @@ fn Documents(props: &DocumentsProps) -> Html {
                         <pre class="bad-line">{ bad_line(&d.text, line, column) }</pre>
                     </div>
                 }
-                <label class="visually-hidden" for={format!("text-{id}")}>{ format!("JSON of {}", d.name) }</label>
-                // Uncontrolled: the text is set when the card is created (a new document has a new
-                // id, so a new card) and then only the user changes it. A controlled textarea
-                // would copy the whole text out of the DOM on every render to compare it.
-                <textarea id={format!("text-{id}")} class="editor" spellcheck="false" defaultvalue={d.text.clone()} oninput={on_edit}
-                    placeholder="Paste JSON here: az network nsg show, a subnet, a route table, an ARM template, az ml compute show…" />
+                if let Some(lines) = d.hidden_lines {
+                    <div class="hidden-text">
+                        <p>{ format!("{:.1} MB, {} lines: too big for the editor (laying it out would freeze the page for seconds). The checks read all of it.", d.text.len() as f64 / 1e6, thousands(lines)) }</p>
+                        <button onclick={on_show}>{ "Show and edit the text" }</button>
+                    </div>
+                } else {
+                    <label class="visually-hidden" for={format!("text-{id}")}>{ format!("JSON of {}", d.name) }</label>
+                    // Uncontrolled: the text is set when the editor is created (a new document has
+                    // a new id, so a new card) and then only the user changes it. A controlled
+                    // textarea would copy the whole text out of the DOM on every render to compare it.
+                    <textarea id={format!("text-{id}")} class="editor" spellcheck="false" defaultvalue={d.text.clone()} oninput={on_edit} onpaste={on_paste}
+                        placeholder="Paste JSON here: az network nsg show, a subnet, a route table, an ARM template, az ml compute show…" />
+                }
                 if let Some(i) = info {
                     if !i.resources.is_empty() {
                         <details class="found"><summary>{ format!("{} resources found", i.resources.len()) }</summary>
@@ -419,6 +447,19 @@ fn Documents(props: &DocumentsProps) -> Html {
 }
 
 /// The offending line with a caret under the column.
+/// 780009 -> "780,009".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn bad_line(text: &str, line: u32, column: u32) -> String {
     let content: String = text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").chars().take(300).collect();
     let pad = " ".repeat((column as usize).saturating_sub(1).min(300));
@@ -729,5 +770,16 @@ fn catalogue() -> Html {
                 </article>
             }) }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (780_009, "780,009"), (12_345_678, "12,345,678")];
+        for (n, text) in cases {
+            assert_eq!(super::thousands(n), text);
+        }
     }
 }
