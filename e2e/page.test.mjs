@@ -152,7 +152,7 @@ function nsgOf(n) {
   return JSON.stringify({ type: 'Microsoft.Network/networkSecurityGroups', name: `nsg-${n}`, location: 'westus2', properties: { securityRules: rules } }, null, 2);
 }
 
-test('an oversized document (20 MB) is checked without the editor, which shows it on request', async () => {
+test('an oversized document (20 MB) is checked without the editor, which shows it on request; over 25 MB a file is refused, with the reason', async () => {
   const page = await open();
   const big = nsgOf(55000);
   assert.ok(big.length > 20e6);
@@ -181,6 +181,13 @@ test('an oversized document (20 MB) is checked without the editor, which shows i
   assert.equal(await first.locator('textarea').count(), 0);
   await first.getByRole('button', { name: 'Show and edit the text' }).click();
   assert.equal((await first.locator('textarea.editor').inputValue()).length, mid.length);
+  // Over 25 MB a file is not read; the page says so and points to the CLI.
+  await page.locator('input[type=file]').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(26_000_000, ' ') });
+  await page.locator('.refused', { hasText: 'huge.json was not read: 26.0 MB' }).waitFor();
+  assert.match(await page.locator('.refused').innerText(), /amlvnet check huge\.json/);
+  assert.equal(await page.locator('article.card').count(), 1);
+  await page.locator('.refused button').click();
+  assert.equal(await page.locator('.refused').count(), 0);
   assert.equal(await page.locator('.panic.shown').count(), 0);
   await page.close();
 });

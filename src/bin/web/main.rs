@@ -292,8 +292,8 @@ fn read_files(files: Option<web_sys::FileList>, state: UseReducerHandle<State>, 
         let file = gloo::file::File::from(file);
         let name = file.name();
         let s = state.clone();
-        if file.size() > 25_000_000 {
-            s.dispatch(Action::Add { name: name.clone(), text: String::new() });
+        if file.size() > state::READ_MAX_BYTES {
+            s.dispatch(Action::Refuse { name, bytes: file.size() });
             continue;
         }
         let reader = gloo::file::callbacks::read_as_text(&file, move |text| {
@@ -317,6 +317,10 @@ fn Documents(props: &DocumentsProps) -> Html {
                 s.dispatch(Action::Example(i));
             }
         })
+    };
+    let on_dismiss = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Action::DismissRefused))
     };
     let on_add = {
         let s = s.clone();
@@ -441,6 +445,12 @@ fn Documents(props: &DocumentsProps) -> Html {
                 <label class="file-pick">{ "Open files…" }<input type="file" multiple=true accept=".json,application/json" onchange={on_files} /></label>
             </div>
             <p class="hint">{ "Drop JSON files anywhere in this column. Several documents are linked by resource ID or name." }</p>
+            if !s.refused.is_empty() {
+                <div class="refused" role="alert">
+                    { for s.refused.iter().map(|r| html! { <p>{ r }</p> }) }
+                    <button onclick={on_dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
             { for cards }
         </div>
     }

@@ -36,6 +36,9 @@ pub struct Doc {
 /// for 320 KB and 17,000 lines, 40 s for 20 MB). The checks read them all the same.
 pub const EDITOR_MAX_BYTES: usize = 1_000_000;
 
+/// Files larger than this are not read at all (the CLI has no such limit).
+pub const READ_MAX_BYTES: u64 = 25_000_000;
+
 impl Doc {
     pub fn new(id: u32, name: String, text: Rc<str>) -> Doc {
         let hidden_lines = (text.len() > EDITOR_MAX_BYTES).then(|| text.bytes().filter(|&b| b == b'\n').count() + 1);
@@ -75,6 +78,8 @@ pub struct State {
     pub public_ip: String,
     pub region: String,
     pub profile: String,
+    /// Files that were not read, and why (shown until dismissed).
+    pub refused: Vec<String>,
 }
 
 /// What the user can do.
@@ -100,6 +105,12 @@ pub enum Action {
     },
     /// Put a document's text in the editor although it is big.
     ShowText(u32),
+    /// A file too big to read (`READ_MAX_BYTES`).
+    Refuse {
+        name: String,
+        bytes: u64,
+    },
+    DismissRefused,
     Remove(u32),
     Example(usize),
     Compute(String),
@@ -127,6 +138,7 @@ impl State {
             public_ip: String::new(),
             region: String::new(),
             profile: "2022-07".into(),
+            refused: Vec::new(),
         }
     }
 
@@ -179,6 +191,12 @@ impl State {
             Action::PublicIp(v) => self.public_ip = v,
             Action::Region(v) => self.region = v,
             Action::Profile(v) => self.profile = v,
+            Action::Refuse { name, bytes } => self.refused.push(format!(
+                "{name} was not read: {:.1} MB is more than the {} MB this page reads. The command line reads any size: amlvnet check {name}",
+                bytes as f64 / 1e6,
+                READ_MAX_BYTES / 1_000_000
+            )),
+            Action::DismissRefused => self.refused.clear(),
             Action::Commit => self.checked = Rc::new(self.docs.clone()),
         }
         self
@@ -270,6 +288,17 @@ mod tests {
         let s = s.apply(Action::Replace { id, text: big.clone() });
         assert!(s.docs[0].hidden_lines.is_some() && *s.checked[0].text == *big, "a big paste is checked at once");
         assert_eq!(State::new().apply(Action::Add { name: "a".into(), text: "x".repeat(EDITOR_MAX_BYTES) }).docs[0].hidden_lines, None);
+    }
+
+    #[test]
+    fn files_too_big_to_read_are_named_not_added() {
+        let s = State::new().apply(Action::Refuse { name: "huge.json".into(), bytes: 31_200_000 });
+        assert!(s.docs.is_empty());
+        assert_eq!(
+            s.refused,
+            ["huge.json was not read: 31.2 MB is more than the 25 MB this page reads. The command line reads any size: amlvnet check huge.json"]
+        );
+        assert!(s.apply(Action::DismissRefused).refused.is_empty());
     }
 
     #[test]
