@@ -239,9 +239,9 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 }
 
 /// Length of the leading 8-byte blocks of `bytes` that are plain ASCII string content (no
-/// quote, backslash, control or non-ASCII byte), tested 8 bytes at a time; as (bytes,
-/// characters), which are equal. The caller scans the rest byte by byte.
-fn plain_ascii_prefix(bytes: &[u8]) -> (usize, u32) {
+/// quote, backslash, control or non-ASCII byte), tested 8 bytes at a time (so as many
+/// characters as bytes). The caller scans the rest byte by byte.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
@@ -258,7 +258,7 @@ fn plain_ascii_prefix(bytes: &[u8]) -> (usize, u32) {
         }
         len += 8;
     }
-    (len, len as u32)
+    len
 }
 
 struct Parser<'a> {
@@ -458,7 +458,8 @@ impl Parser<'_> {
             // Copy a run of plain characters at once (no line break can be in it).
             let start = self.at;
             let rest = self.bytes.get(start..).unwrap_or_default();
-            let (mut len, mut chars) = plain_ascii_prefix(rest);
+            let mut len = plain_ascii_prefix(rest);
+            let mut chars = len as u32;
             for &b in rest.get(len..).unwrap_or_default() {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;

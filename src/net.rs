@@ -143,15 +143,27 @@ impl PortRange {
     }
 }
 
+impl PortRange {
+    /// Appends the range as `Display` shows it (`*`, `443`, `1000-2000`), without the
+    /// formatting machinery: report tables write one per rule.
+    pub fn write_to(&self, out: &mut String) {
+        if *self == PortRange::ALL {
+            out.push('*');
+        } else {
+            push_u32(out, u32::from(self.low));
+            if self.high != self.low {
+                out.push('-');
+                push_u32(out, u32::from(self.high));
+            }
+        }
+    }
+}
+
 impl fmt::Display for PortRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == PortRange::ALL {
-            write!(f, "*")
-        } else if self.low == self.high {
-            write!(f, "{}", self.low)
-        } else {
-            write!(f, "{}-{}", self.low, self.high)
-        }
+        let mut out = String::new();
+        self.write_to(&mut out);
+        f.write_str(&out)
     }
 }
 
@@ -211,23 +223,14 @@ impl fmt::Display for PortSet {
 }
 
 impl PortSet {
-    /// The set as text (`80,443,1000-2000`, `?` when uncertain), without the formatting
-    /// machinery: report tables write one per rule.
+    /// The set as text (`80,443,1000-2000`, `?` when uncertain).
     pub fn text(&self) -> String {
         let mut out = String::with_capacity(12);
         for (i, r) in self.ranges.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            if *r == PortRange::ALL {
-                out.push('*');
-            } else {
-                push_u32(&mut out, u32::from(r.low));
-                if r.high != r.low {
-                    out.push('-');
-                    push_u32(&mut out, u32::from(r.high));
-                }
-            }
+            r.write_to(&mut out);
         }
         if self.uncertain {
             out.push_str(if self.ranges.is_empty() { "?" } else { ",?" });
@@ -625,11 +628,7 @@ mod tests {
             let a = Address::parse(text).unwrap();
             let mut out = String::new();
             a.write_to(&mut out);
-            let expected = match &a {
-                Address::Prefix(n) => n.to_string(),
-                other => other.to_string(),
-            };
-            assert_eq!(out, expected, "{text}");
+            assert_eq!(out, a.to_string(), "{text}");
         }
         let a: Vec<Address> = ["10.0.0.0/24", "Internet"].iter().map(|t| Address::parse(t).unwrap()).collect();
         assert_eq!(Address::list(&a), "10.0.0.0/24, Internet");

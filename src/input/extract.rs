@@ -586,7 +586,6 @@ impl<'m> Reader<'m> {
         (set, ok)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn addresses(&mut self, p: &Node, pp: &dyn fmt::Display, label: &dyn fmt::Display, side: &str, node: &Node, pointer: &str) -> (Vec<Address>, bool) {
         let (singular, plural, asgs) = if side == "source" {
             ("sourceAddressPrefix", "sourceAddressPrefixes", "sourceApplicationSecurityGroups")
