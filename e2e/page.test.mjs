@@ -232,6 +232,7 @@ test('catalogue page has an anchor per check', async () => {
 test('the pre-rendered first results are what the app renders, and give way to it', async () => {
   const html = await (await fetch(base)).text();
   const copy = extract(html);
+  const findings = (markup) => (markup.match(/<li class="finding/g) || []).length;
   assert.ok(copy && copy.includes('elementtiming="results"'), 'index.html carries pre-rendered results');
   const page = await open();
   assert.equal(await page.locator('#prerender').count(), 0, 'the copy is gone once the app runs');
@@ -240,7 +241,7 @@ test('the pre-rendered first results are what the app renders, and give way to i
   // The first frame is the top of that copy: the same heading and counts, the first findings.
   const first = extract(html, true);
   assert.equal(first, await page.evaluate(firstFrame, { markup: copy, k: FIRST_FINDINGS }));
-  assert.equal((first.match(/<li class="finding/g) || []).length, FIRST_FINDINGS);
+  assert.equal(findings(first), FIRST_FINDINGS);
   assert.ok(!first.includes('<textarea'), 'the first frame leaves the inputs column for the next one');
   // A share link or the catalogue never shows the default example's copy, even briefly.
   // (Its own context: the wasm is held back so that only the inline script can act.)
@@ -265,7 +266,7 @@ test('the pre-rendered first results are what the app renders, and give way to i
     await rules.waitForFunction(() => window.wholeAfterPaints !== undefined);
     assert.equal(await rules.evaluate(() => window.wholeAfterPaints > 0), painted, `at ${width} px`);
     assert.equal(await rules.locator('#prerender-rest').count(), 0);
-    assert.equal(await rules.locator('#prerender li.finding').count(), (copy.match(/<li class="finding/g) || []).length);
+    assert.equal(await rules.locator('#prerender li.finding').count(), findings(copy));
   }
   // Without the wasm, the copy does not pretend to be the app for long.
   assert.equal(await rules.locator('#prerender').count(), 1);

@@ -27,7 +27,8 @@ const KEEP = /^(#\/?|#main)?$/;
 const LOADER = 'const wasm = await init(';
 export const STALLED = 'The checker did not start: this browser may block WebAssembly or scripts. The results below are an example, not yours, and the page cannot be used.';
 export const STALL_MS = 6000;
-const WAIT = "if (document.getElementById('prerender')) await new Promise((r) => { new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); r(); } }).observe({ type: 'paint', buffered: true }); setTimeout(r, 300); });";
+// Trunk's loader waits for the promise the inline script makes (below); none without a copy.
+const WAIT = 'await window.prerenderPainted;';
 
 /// In the page: the markup the app rendered into <body>, with form state (held in DOM
 /// properties) written into attributes so the markup shows it.
@@ -122,25 +123,26 @@ async function main(dir) {
     const markup = await page.evaluate(snapshot);
     const first = await page.evaluate(firstFrame, { markup, k: FIRST_FINDINGS });
     if (!first.includes('elementtiming="results"')) throw new Error('the first frame has no results heading');
-    // Trunk's loader: let the pre-rendered results reach the screen (first contentful paint)
-    // before the wasm compiles and runs, since on a small machine they compete for the same
-    // cores; at most 300 ms.
+    // Trunk's loader: let the pre-rendered results reach the screen before the wasm
+    // compiles and runs, since on a small machine they compete for the same cores.
     if (!html.includes(LOADER)) throw new Error(`Trunk's loader changed: "${LOADER}" not found in index.html`);
     html = html.replace(LOADER, `${WAIT}\n${LOADER}`);
-    // The inline script: drop the copy when the URL asks for something else; put the whole
-    // copy in place of the first frame once that is on screen (at once on a narrow screen);
-    // and if the app has not replaced it after a while (wasm blocked or failed), say so
-    // rather than leave a page that looks alive but cannot be used.
     // One column (inputs on top) below the style sheet's breakpoint for `.layout`.
     const narrow = html.match(/@media \((max-width: \d+px)\) \{ \.layout \{/);
     if (!narrow) throw new Error("the style sheet's one-column breakpoint for .layout was not found");
+    // The inline script: drop the copy when the URL asks for something else; once the first
+    // frame is on screen (first contentful paint, or 1 s where a browser does not report
+    // it), resolve `prerenderPainted` and put the whole copy in its place (at once on a
+    // narrow screen); and if the app has not replaced it after a while (wasm blocked or
+    // failed), say so rather than leave a page that looks alive but cannot be used.
     const script = "const p = document.getElementById('prerender'), t = document.getElementById('prerender-rest');"
       + `if (!${KEEP}.test(location.hash)) { p.remove(); t.remove(); }`
       + 'const whole = () => { if (t.isConnected) { if (p.isConnected) p.replaceChildren(t.content); t.remove(); } };'
       + `if (matchMedia('(${narrow[1]})').matches) whole();`
-      + "else if (window.PerformanceObserver?.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); whole(); } }).observe({ type: 'paint', buffered: true });"
-      + 'else requestAnimationFrame(() => setTimeout(whole));'
-      + 'setTimeout(whole, 1000);'
+      + 'window.prerenderPainted = p.isConnected && new Promise((painted) => {'
+      + "  if (window.PerformanceObserver?.supportedEntryTypes?.includes('paint')) new PerformanceObserver((l, o) => { if (l.getEntriesByName('first-contentful-paint').length) { o.disconnect(); painted(); } }).observe({ type: 'paint', buffered: true });"
+      + '  setTimeout(painted, 1000);'
+      + '}).then(whole);'
       + `setTimeout(() => { if (p.isConnected) { const b = document.getElementById('panic'); b.textContent = ${JSON.stringify(STALLED)}; b.className = 'panic shown'; } }, ${STALL_MS});`;
     const block = `${START}${DIV}${first}</div>${TEMPLATE}${markup}</template><script>${script}</script>${END}`;
     const at = html.indexOf('</noscript>');

@@ -456,7 +456,6 @@ fn Documents(props: &DocumentsProps) -> Html {
     }
 }
 
-/// The offending line with a caret under the column.
 /// 780009 -> "780,009".
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -470,6 +469,7 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// The offending line with a caret under the column.
 fn bad_line(text: &str, line: u32, column: u32) -> String {
     let content: String = text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").chars().take(300).collect();
     let pad = " ".repeat((column as usize).saturating_sub(1).min(300));

@@ -142,6 +142,11 @@ impl State {
         }
     }
 
+    /// Check the documents as they are now.
+    fn commit(&mut self) {
+        self.checked = Rc::new(self.docs.clone());
+    }
+
     /// The transition function.
     pub fn apply(mut self, action: Action) -> State {
         match action {
@@ -149,7 +154,7 @@ impl State {
                 let name = if name.trim().is_empty() { format!("document-{}.json", self.next_id) } else { name };
                 self.docs.push(Doc::new(self.next_id, name, text.into()));
                 self.next_id += 1;
-                self.checked = Rc::new(self.docs.clone());
+                self.commit();
             }
             Action::Edit { id, text } => {
                 if let Some(d) = self.docs.iter_mut().find(|d| d.id == id) {
@@ -160,7 +165,7 @@ impl State {
                 if let Some(d) = self.docs.iter_mut().find(|d| d.id == id) {
                     *d = Doc::new(id, std::mem::take(&mut d.name), text.into());
                 }
-                self.checked = Rc::new(self.docs.clone());
+                self.commit();
             }
             Action::ShowText(id) => {
                 if let Some(d) = self.docs.iter_mut().find(|d| d.id == id) {
@@ -171,11 +176,11 @@ impl State {
                 if let Some(d) = self.docs.iter_mut().find(|d| d.id == id) {
                     d.name = name;
                 }
-                self.checked = Rc::new(self.docs.clone());
+                self.commit();
             }
             Action::Remove(id) => {
                 self.docs.retain(|d| d.id != id);
-                self.checked = Rc::new(self.docs.clone());
+                self.commit();
             }
             Action::Example(index) => {
                 if let Some((_, name, text)) = EXAMPLES.get(index) {
@@ -184,7 +189,7 @@ impl State {
                     self.compute.clear();
                     self.public_ip.clear();
                     self.region.clear();
-                    self.checked = Rc::new(self.docs.clone());
+                    self.commit();
                 }
             }
             Action::Compute(v) => self.compute = v,
@@ -197,7 +202,7 @@ impl State {
                 READ_MAX_BYTES / 1_000_000
             )),
             Action::DismissRefused => self.refused.clear(),
-            Action::Commit => self.checked = Rc::new(self.docs.clone()),
+            Action::Commit => self.commit(),
         }
         self
     }
