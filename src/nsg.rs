@@ -64,9 +64,9 @@ pub struct Verdict {
     pub trace: Vec<RuleHit>,
 }
 
-/// Adds the six default rules when missing and sorts the rules for evaluation: by
-/// direction, then priority; rules whose priority is unknown come first (they could be
-/// anywhere, so they are treated as a doubt in front of everything).
+/// Adds the six default rules when missing and sorts the rules for evaluation by
+/// priority; rules whose priority is unknown come first (they could be anywhere, so they
+/// are treated as a doubt in front of everything).
 pub fn prepare(nsg: &mut Nsg) {
     let has_defaults = nsg.rules.iter().any(|r| r.is_default);
     if !has_defaults {
@@ -81,7 +81,10 @@ pub fn prepare(nsg: &mut Nsg) {
             }
         }
     }
-    nsg.rules.sort_by_key(|r| (r.direction.map(|d| d as u8), r.priority.unwrap_or(0)));
+    // By priority only: evaluation skips the other direction, and a rule whose direction
+    // can't be read stays at its own priority (a doubt from there on, not before every
+    // valid rule).
+    nsg.rules.sort_by_key(|r| (r.priority.unwrap_or(0), r.direction.map(|d| d as u8)));
 }
 
 /// Azure's six default security rules (spec 1.3).

@@ -6,6 +6,7 @@ use crate::json::{Node, Value};
 use crate::model::*;
 use crate::net::{normalise_region, Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
 use ipnet::IpNet;
+use std::collections::HashMap;
 use std::fmt;
 
 /// Issues kept per ID; a 20 MB paste of broken rules must not make millions.
@@ -18,13 +19,23 @@ pub(super) struct Reader<'m> {
     /// Rules declared as child resources (`nsg/rule`), merged into their NSG at the end.
     child_rules: Vec<(String, SecurityRule)>,
     child_subnets: Vec<(String, Subnet)>,
+    /// The template resource being read has a `condition` that can't be evaluated.
+    conditional: bool,
     child_routes: Vec<(String, Route)>,
     issue_counts: std::collections::HashMap<&'static str, usize>,
 }
 
 impl<'m> Reader<'m> {
     pub(super) fn new(model: &'m mut Model, document: usize) -> Reader<'m> {
-        Reader { model, document, child_rules: Vec::new(), child_subnets: Vec::new(), child_routes: Vec::new(), issue_counts: Default::default() }
+        Reader {
+            model,
+            document,
+            child_rules: Vec::new(),
+            child_subnets: Vec::new(),
+            child_routes: Vec::new(),
+            issue_counts: Default::default(),
+            conditional: false,
+        }
     }
 
     fn loc(&self, pointer: &str, node: &Node) -> Option<Loc> {
@@ -138,8 +149,10 @@ impl<'m> Reader<'m> {
                 self.warn_issue("AML-INP-005", note.message, &note.pointer, &node);
             }
             for r in resources {
+                self.conditional = r.conditional;
                 self.resource(&r.node, &r.pointer, None);
             }
+            self.conditional = false;
             return;
         }
         if super::is_parameters_file(root) {
@@ -205,7 +218,9 @@ impl<'m> Reader<'m> {
             "microsoft.network/networksecuritygroups" => self.nsg(node, pointer),
             "microsoft.network/networksecuritygroups/securityrules" => {
                 let full = name_of(node);
-                let rule = self.rule(node, pointer, false);
+                let mut rule = self.rule(node, pointer, false);
+                // A rule whose `condition` is unknown may or may not exist: only a doubt.
+                rule.valid = rule.valid && !self.conditional;
                 let parent = full
                     .rsplit_once('/')
                     .map(|(p, _)| p.to_string())
@@ -302,11 +317,23 @@ impl<'m> Reader<'m> {
         let props_ptr = props_pointer(node, pointer);
         let mut rules = Vec::new();
         for (key, is_default) in [("securityRules", false), ("defaultSecurityRules", true)] {
-            if let Some(items) = prop(node, key).and_then(|r| r.as_array()) {
-                for (i, item) in items.iter().enumerate() {
-                    let p = format!("{props_ptr}/{key}/{i}");
-                    rules.push(self.rule(item, &p, is_default));
+            match prop(node, key) {
+                Some(r) if r.is_unresolved() && !is_default => {
+                    // Rules from an expression or loop that can't be evaluated: unknown rules
+                    // that may come before any other, a doubt for every flow.
+                    let p = format!("{props_ptr}/{key}");
+                    self.warn_issue("AML-INP-005", format!("NSG `{name}`: `securityRules` is {}; every flow through it is unknown", r.describe()), &p, r);
+                    rules.push(unknown_rules(self.loc(&p, r)));
                 }
+                Some(r) => {
+                    for (i, item) in r.as_array().unwrap_or_default().iter().enumerate() {
+                        let p = format!("{props_ptr}/{key}/{i}");
+                        let mut rule = self.rule(item, &p, is_default);
+                        rule.valid = rule.valid && !self.conditional;
+                        rules.push(rule);
+                    }
+                }
+                None => {}
             }
         }
         // Child resources declared inside the NSG (templates): `resources[]` of type securityRules.
@@ -330,8 +357,10 @@ impl<'m> Reader<'m> {
         let mut rules = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let p = format!("{base}/{i}");
-            let is_default = item.get("type").and_then(|t| t.as_str()).is_some_and(|t| t.to_ascii_lowercase().ends_with("defaultsecurityrules"))
-                || item.get("priority").and_then(number).is_some_and(|p| p >= 65000.0);
+            // A default rule says so by its type or ID; a custom rule at 65000 or above is
+            // an invalid custom rule (AML-INP-004), never a default.
+            let says = |key: &str| item.get(key).and_then(|t| t.as_str()).is_some_and(|t| t.to_ascii_lowercase().contains("defaultsecurityrules"));
+            let is_default = says("type") || says("id");
             rules.push(self.rule(item, &p, is_default));
         }
         let name = items
@@ -1004,11 +1033,24 @@ impl<'m> Reader<'m> {
 
     /// Merges child resources (rules, subnets, routes) into their parents.
     fn finish(&mut self) {
+        let mut nsg_index: HashMap<String, usize> = HashMap::new();
+        for (i, n) in self.model.nsgs.iter().enumerate() {
+            nsg_index.entry(n.name.to_ascii_lowercase()).or_insert(i);
+        }
         for (parent, rule) in std::mem::take(&mut self.child_rules) {
             let parent_short = parent.rsplit('/').next().unwrap_or(&parent).to_string();
-            match self.model.nsgs.iter_mut().find(|n| n.name.eq_ignore_ascii_case(&parent_short)) {
-                Some(nsg) => nsg.rules.push(rule),
+            let key = parent_short.to_ascii_lowercase();
+            match nsg_index.get(&key).and_then(|&i| self.model.nsgs.get_mut(i)) {
+                Some(nsg) => {
+                    // The same rule inline and as a child resource is one rule: the child,
+                    // deployed last, wins.
+                    match nsg.rules.iter_mut().find(|r| !r.is_default && r.name.eq_ignore_ascii_case(&rule.name)) {
+                        Some(existing) => *existing = rule,
+                        None => nsg.rules.push(rule),
+                    }
+                }
                 None => {
+                    nsg_index.insert(key, self.model.nsgs.len());
                     self.found(format!("rules of NSG {parent_short}"));
                     let loc = rule.loc.clone();
                     self.model.nsgs.push(Nsg {
@@ -1020,14 +1062,42 @@ impl<'m> Reader<'m> {
                 }
             }
         }
-        for (vnet, subnet) in std::mem::take(&mut self.child_subnets) {
-            if let Some(v) = self.model.vnets.iter_mut().find(|v| v.name.eq_ignore_ascii_case(&vnet)) {
+        let mut vnet_index: HashMap<String, usize> = HashMap::new();
+        for (i, v) in self.model.vnets.iter().enumerate() {
+            vnet_index.entry(v.name.to_ascii_lowercase()).or_insert(i);
+        }
+        let subnet_key = |vnet: &str, name: &str| format!("{}/{}", vnet.to_ascii_lowercase(), name.to_ascii_lowercase());
+        let mut subnet_index: HashMap<String, usize> = HashMap::new();
+        for (i, s) in self.model.subnets.iter().enumerate() {
+            if let Some(v) = &s.vnet {
+                subnet_index.entry(subnet_key(v, &s.name)).or_insert(i);
+            }
+        }
+        for (vnet, mut subnet) in std::mem::take(&mut self.child_subnets) {
+            if let Some(v) = vnet_index.get(&vnet.to_ascii_lowercase()).and_then(|&i| self.model.vnets.get_mut(i)) {
                 if !v.subnet_names.iter().any(|n| n.eq_ignore_ascii_case(&subnet.name)) {
                     v.subnet_names.push(subnet.name.clone());
                 }
+                if subnet.id.is_none() {
+                    subnet.id = v.id.as_ref().map(|id| format!("{id}/subnets/{}", subnet.name));
+                }
             }
-            self.found(format!("subnet {}", subnet.name));
-            self.model.subnets.push(subnet);
+            // A subnet declared inline in its VNet and again as a child resource (what the
+            // portal's export writes) is one subnet: the child, deployed last, wins.
+            let key = subnet_key(&vnet, &subnet.name);
+            match subnet_index.get(&key).and_then(|&i| self.model.subnets.get_mut(i)) {
+                Some(existing) => {
+                    if subnet.id.is_none() {
+                        subnet.id = existing.id.clone();
+                    }
+                    *existing = subnet;
+                }
+                None => {
+                    self.found(format!("subnet {}", subnet.name));
+                    subnet_index.insert(key, self.model.subnets.len());
+                    self.model.subnets.push(subnet);
+                }
+            }
         }
         for (table, route) in std::mem::take(&mut self.child_routes) {
             let short = table.rsplit('/').next().unwrap_or(&table).to_string();
@@ -1197,5 +1267,25 @@ fn shape_of(node: &Node, declared: &str, kind: &str) -> (&'static str, &'static 
         "microsoft.network/networksecuritygroups/securityrules" => ("az-nsg-rule-show", "az network nsg rule show"),
         "" => ("unrecognised", "unrecognised"),
         _ => ("arm-resource", "ARM/REST resource"),
+    }
+}
+
+/// Rules that exist but can't be read (an unresolved `securityRules`): one invalid rule of
+/// unknown priority, direction, access and match, which the evaluator puts first and
+/// treats as a doubt for every flow.
+fn unknown_rules(loc: Option<Loc>) -> SecurityRule {
+    SecurityRule {
+        name: "(rules that could not be evaluated)".into(),
+        priority: None,
+        direction: None,
+        access: None,
+        protocol: None,
+        source: vec![Address::Any],
+        source_ports: PortSet::all(),
+        destination: vec![Address::Any],
+        destination_ports: PortSet::all(),
+        is_default: false,
+        valid: false,
+        loc,
     }
 }
