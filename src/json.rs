@@ -224,19 +224,36 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// Parses one JSON document.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    parse_document(text).map(|d| d.root)
+}
+
+/// A parsed document and what the parser tolerated in it.
+pub struct Parsed {
+    pub root: Node,
+    /// Member names given twice in one object (compared ignoring case, as ARM does):
+    /// the last value is kept, as `JSON.parse` and Json.NET do. Position of the repeat.
+    pub duplicates: Vec<(String, Pos)>,
+}
+
+/// Parses one JSON document, with `//` and `/* */` comments (which Azure accepts in
+/// templates and parameters files) read as white space.
+pub fn parse_document(text: &str) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut parser = Parser { bytes: text.as_bytes(), text, at: 0, line: 1, column: 1 };
+    let mut parser = Parser { bytes: text.as_bytes(), text, at: 0, line: 1, column: 1, open_comment: None, duplicates: Vec::new() };
     parser.skip_whitespace();
     if parser.at >= parser.bytes.len() {
-        return Err(parser.error("empty document: expected a JSON value"));
+        return Err(parser.end_error("empty document: expected a JSON value"));
     }
-    let node = parser.value(0)?;
+    let root = parser.value(0)?;
     parser.skip_whitespace();
     if parser.at < parser.bytes.len() {
         return Err(parser.error("unexpected text after the JSON value"));
     }
-    Ok(node)
+    Ok(Parsed { root, duplicates: parser.duplicates })
 }
+
+/// Most duplicate names recorded per document.
+const MAX_DUPLICATES: usize = 100;
 
 /// Length of the leading 8-byte blocks of `bytes` that are plain ASCII string content (no
 /// quote, backslash, control or non-ASCII byte), tested 8 bytes at a time (so as many
@@ -267,6 +284,9 @@ struct Parser<'a> {
     at: usize,
     line: u32,
     column: u32,
+    /// Where a `/*` comment that never closed began.
+    open_comment: Option<Pos>,
+    duplicates: Vec<(String, Pos)>,
 }
 
 impl Parser<'_> {
@@ -308,9 +328,56 @@ impl Parser<'_> {
                     self.line += 1;
                     self.column = 1;
                 }
+                b'/' => {
+                    if !self.skip_comment() {
+                        break;
+                    }
+                    continue;
+                }
                 _ => break,
             }
             self.at += 1;
+        }
+    }
+
+    /// Skips one `//` or `/* */` comment at `/`; false if there is none.
+    #[inline(never)]
+    fn skip_comment(&mut self) -> bool {
+        match self.bytes.get(self.at + 1) {
+            Some(b'/') => {
+                while self.peek().is_some_and(|b| b != b'\n') {
+                    self.bump();
+                }
+                true
+            }
+            Some(b'*') => {
+                let start = self.pos();
+                self.bump();
+                self.bump();
+                loop {
+                    match self.peek() {
+                        None => {
+                            self.open_comment = Some(start);
+                            return true;
+                        }
+                        Some(b'*') if self.bytes.get(self.at + 1) == Some(&b'/') => {
+                            self.bump();
+                            self.bump();
+                            return true;
+                        }
+                        Some(_) => self.bump(),
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// An error at the end of the input, naming a comment left open.
+    fn end_error(&self, message: &str) -> ParseError {
+        match self.open_comment {
+            Some(p) => ParseError { message: format!("the `/*` comment at {}:{} is never closed", p.line, p.column), pos: p },
+            None => self.error(message),
         }
     }
 
@@ -329,7 +396,7 @@ impl Parser<'_> {
 
     fn unexpected(&self) -> ParseError {
         match self.text.get(self.at..).and_then(|rest| rest.chars().next()) {
-            None => self.error("unexpected end of input"),
+            None => self.end_error("unexpected end of input"),
             Some('<') if self.text.get(self.at..).is_some_and(|r| r.starts_with("<<<<<<<")) => {
                 self.error("unexpected `<<<<<<<`: the file holds an unresolved git merge conflict")
             }
@@ -363,13 +430,16 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
         let pos = self.pos();
         self.bump();
-        // Most objects of Azure documents have a handful of members: one allocation.
-        let mut members = Vec::with_capacity(8);
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.bump();
-            return Ok(Node { value: Value::Object(members), pos });
+            return Ok(Node { value: Value::Object(Vec::new()), pos });
         }
+        // Most objects of Azure documents have a handful of members: one allocation,
+        // trimmed on close when it is mostly unused (memory stays proportional).
+        let mut members: Vec<(Text, Node)> = Vec::with_capacity(8);
+        // Names seen, for duplicates: a scan for small objects, a set for large ones.
+        let mut seen: Option<std::collections::HashMap<String, usize>> = None;
         loop {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
@@ -384,6 +454,7 @@ impl Parser<'_> {
                     }
                 });
             }
+            let key_pos = self.pos();
             let key = self.string()?;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
@@ -393,12 +464,37 @@ impl Parser<'_> {
             self.bump();
             self.skip_whitespace();
             let value = self.value(depth + 1)?;
-            members.push((key, value));
+            let lower = || key.to_ascii_lowercase();
+            let earlier = match &mut seen {
+                Some(index) => index.get(&lower()).copied(),
+                None => members.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)),
+            };
+            match earlier.and_then(|i| members.get_mut(i)) {
+                Some(slot) => {
+                    if self.duplicates.len() < MAX_DUPLICATES {
+                        self.duplicates.push((truncate(&key, 80), key_pos));
+                    }
+                    // The last value wins; the member keeps its first place.
+                    slot.1 = value;
+                }
+                None => {
+                    if let Some(index) = &mut seen {
+                        index.insert(lower(), members.len());
+                    }
+                    members.push((key, value));
+                    if seen.is_none() && members.len() >= 16 {
+                        seen = Some(members.iter().enumerate().map(|(i, (k, _))| (k.to_ascii_lowercase(), i)).collect());
+                    }
+                }
+            }
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.bump(),
                 Some(b'}') => {
                     self.bump();
+                    if members.capacity() > members.len() + 2 {
+                        members.shrink_to_fit();
+                    }
                     return Ok(Node { value: Value::Object(members), pos });
                 }
                 _ => {
@@ -495,20 +591,21 @@ impl Parser<'_> {
                         Some(b't') => '\t',
                         Some(b'u') => {
                             self.bump();
-                            let high = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&high) && self.bytes.get(self.at..self.at + 2) == Some(b"\\u") {
+                            let mut high = self.hex4()?;
+                            // A high surrogate pairs with a following low one; a lone
+                            // surrogate becomes U+FFFD and the next escape is kept.
+                            while (0xD800..0xDC00).contains(&high) && self.bytes.get(self.at..self.at + 2) == Some(b"\\u") {
                                 self.bump();
                                 self.bump();
                                 let low = self.hex4()?;
                                 if (0xDC00..0xE000).contains(&low) {
-                                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                                } else {
-                                    0xFFFD
+                                    high = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                                    break;
                                 }
-                            } else {
-                                high
-                            };
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                                out.push('\u{FFFD}');
+                                high = low;
+                            }
+                            out.push(char::from_u32(high).unwrap_or('\u{FFFD}'));
                             continue;
                         }
                         _ => return Err(self.error("invalid escape in string")),
@@ -578,6 +675,26 @@ mod tests {
         assert!(parse("   ").is_err());
         assert!(parse("[1,]").is_err());
         assert!(parse("{\"a\":1} x").is_err());
+    }
+
+    #[test]
+    fn comments_duplicates_and_surrogates() {
+        let text = "// head\n{ /* a */ \"a\": 1, // tail\n \"b\": /* x */ [1 /* y */, 2], \"A\": 3 }";
+        let d = parse_document(text).unwrap();
+        assert_eq!(d.root.get("a").unwrap().value, Value::Number(3.0), "the last of a duplicate name wins");
+        assert_eq!(d.root.get("b").unwrap().as_array().unwrap().len(), 2);
+        assert_eq!(d.root.get("b").unwrap().pos, Pos { line: 3, column: 15 }, "positions stay exact after comments");
+        assert_eq!(d.duplicates, vec![("A".to_string(), Pos { line: 3, column: 31 })]);
+        let e = parse("{\"a\": 1 /* open").unwrap_err();
+        assert!(e.message.contains("never closed") && e.pos == Pos { line: 1, column: 9 }, "{e}");
+        assert!(parse("{\"a\": 1 / 2}").is_err());
+        assert_eq!(parse(r#""\ud800\u0041""#).unwrap().value, Value::String("\u{FFFD}A".into()));
+        assert_eq!(parse(r#""\ud800\ud83d\ude00""#).unwrap().value, Value::String("\u{FFFD}😀".into()));
+        // Many duplicates in one large object stay linear.
+        let big = format!("{{{}}}", (0..50_000).map(|i| format!("\"k{}\": {i}", i % 100)).collect::<Vec<_>>().join(","));
+        let d = parse_document(&big).unwrap();
+        assert_eq!(d.root.as_object().unwrap().len(), 100);
+        assert_eq!(d.duplicates.len(), MAX_DUPLICATES);
     }
 
     #[test]

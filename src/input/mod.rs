@@ -29,8 +29,21 @@ pub fn read(documents: &[Document]) -> Model {
     let mut parsed: Vec<Option<Node>> = Vec::new();
     for (index, doc) in documents.iter().enumerate() {
         let mut info = DocumentInfo { name: doc.name.clone(), ..DocumentInfo::default() };
-        match json::parse(&doc.text) {
-            Ok(node) => parsed.push(Some(node)),
+        match json::parse_document(&doc.text) {
+            Ok(parsed_doc) => {
+                for (key, pos) in &parsed_doc.duplicates {
+                    model.issues.push(InputIssue {
+                        id: "AML-INP-001",
+                        message: format!(
+                            "{}:{}:{}: member `{key}` is given twice in one object; the last value is used, as Azure and JSON.parse do: remove the other",
+                            doc.name, pos.line, pos.column
+                        ),
+                        loc: Some(Loc { document: index, pointer: String::new(), line: pos.line, column: pos.column }),
+                        warn: true,
+                    });
+                }
+                parsed.push(Some(parsed_doc.root));
+            }
             Err(e) => {
                 info.shape = "invalid-json".into();
                 info.shape_label = "not JSON".into();
