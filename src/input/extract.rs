@@ -143,7 +143,7 @@ impl<'m> Reader<'m> {
         let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
         if schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some()) {
             self.set_shape("arm-template", "ARM template");
-            let (resources, notes) = template::flatten(root, parameters);
+            let (resources, notes) = template::flatten(root, parameters, reads_type);
             for note in notes {
                 let node = Node { value: Value::Null, pos: note.pos };
                 self.warn_issue("AML-INP-005", note.message, &note.pointer, &node);
@@ -1288,4 +1288,15 @@ fn unknown_rules(loc: Option<Loc>) -> SecurityRule {
         valid: false,
         loc,
     }
+}
+
+/// The resource types the readers use (lower case); a template's other resources are
+/// only listed.
+fn reads_type(kind: &str) -> bool {
+    const NETWORK: [&str; 7] =
+        ["networksecuritygroups", "virtualnetworks", "routetables", "natgateways", "networkinterfaces", "privateendpoints", "serviceendpointpolicies"];
+    kind.strip_prefix("microsoft.network/").is_some_and(|k| NETWORK.iter().any(|n| k == *n || k.strip_prefix(n).is_some_and(|c| c.starts_with('/'))))
+        || kind.starts_with("microsoft.machinelearningservices/")
+        || kind.starts_with("microsoft.containerservice/")
+        || matches!(kind, "microsoft.storage/storageaccounts" | "microsoft.containerregistry/registries" | "microsoft.compute/virtualmachines" | "microsoft.databricks/workspaces")
 }

@@ -448,6 +448,14 @@ pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
             }
             v(Value::Null)
         }
+        "cidrsubnet" => match (s(0).and_then(|n| n.trim().parse::<ipnet::IpNet>().ok()), arg(1).and_then(int), arg(2).and_then(int)) {
+            (Some(net), Some(len), Some(index)) if len >= i64::from(net.prefix_len()) && index >= 0 => {
+                let len = u8::try_from(len).ok();
+                let subnet = len.and_then(|l| net.subnets(l).ok()).and_then(|mut it| it.nth(index as usize));
+                subnet.map_or_else(fail, |n| string(n.to_string(), pos))
+            }
+            _ => fail(),
+        },
         "true" => v(Value::Bool(true)),
         "false" => v(Value::Bool(false)),
         "null" => v(Value::Null),

@@ -61,13 +61,18 @@ pub fn budget_for(template: &Node) -> u64 {
     4_000_000u64.saturating_add(weight.saturating_mul(64))
 }
 
+/// Which resource types the caller reads (lower-case full type); the others are listed
+/// by type and name only, never evaluated further, so their expressions cost nothing and
+/// note nothing.
+pub type Interest = fn(&str) -> bool;
+
 /// Flattens a template (and every nested inline deployment) into resources.
-pub fn flatten(template: &Node, parameters_file: Option<&Node>) -> (Vec<FlatResource>, Vec<TemplateNote>) {
-    flatten_with_budget(template, parameters_file, budget_for(template))
+pub fn flatten(template: &Node, parameters_file: Option<&Node>, interest: Interest) -> (Vec<FlatResource>, Vec<TemplateNote>) {
+    flatten_with_budget(template, parameters_file, interest, budget_for(template))
 }
 
 /// `flatten` with an explicit work budget (tests).
-pub fn flatten_with_budget(template: &Node, parameters_file: Option<&Node>, budget: u64) -> (Vec<FlatResource>, Vec<TemplateNote>) {
+pub fn flatten_with_budget(template: &Node, parameters_file: Option<&Node>, interest: Interest, budget: u64) -> (Vec<FlatResource>, Vec<TemplateNote>) {
     let mut given = HashMap::new();
     if let Some(file) = parameters_file.and_then(|f| f.get("parameters")).and_then(|p| p.as_object()) {
         for (name, value) in file {
@@ -85,6 +90,7 @@ pub fn flatten_with_budget(template: &Node, parameters_file: Option<&Node>, budg
         notes: RefCell::new(Vec::new()),
         causes: RefCell::new(HashSet::new()),
         outputs: RefCell::new(HashMap::new()),
+        interest,
     };
     let scope = Scope::new(&ctx, template, given, None, String::new());
     let mut out = Vec::new();
@@ -102,6 +108,7 @@ struct Ctx {
     causes: RefCell<HashSet<String>>,
     /// Outputs of nested deployments, by scope and deployment (`None` while evaluating).
     outputs: RefCell<HashMap<String, Option<Node>>>,
+    interest: Interest,
 }
 
 impl Ctx {
@@ -176,6 +183,8 @@ struct Scope<'a> {
     /// Identifies the scope in memo keys.
     id: String,
     params: HashMap<String, Node>,
+    /// Parameters a nested deployment passes in, evaluated in `outer` on first use.
+    passed: HashMap<String, (&'a Node, Locals, String)>,
     param_cache: RefCell<HashMap<String, Node>>,
     var_cache: RefCell<HashMap<String, Node>>,
     /// The scope the template is nested in (for `reference()` to sibling deployments).
@@ -184,7 +193,7 @@ struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     fn new(ctx: &'a Ctx, template: &'a Node, params: HashMap<String, Node>, outer: Option<&'a Scope<'a>>, id: String) -> Scope<'a> {
-        Scope { ctx, template, id, params, param_cache: RefCell::new(HashMap::new()), var_cache: RefCell::new(HashMap::new()), outer }
+        Scope { ctx, template, id, params, passed: HashMap::new(), param_cache: RefCell::new(HashMap::new()), var_cache: RefCell::new(HashMap::new()), outer }
     }
 
     fn note(&self, cause: String, message: String, pointer: &str, pos: Pos) {
@@ -264,6 +273,29 @@ impl<'a> Scope<'a> {
         // languageVersion 2.0: a resource that already exists is not deployed here.
         if resource.get("existing").and_then(|e| e.as_bool()) == Some(true) {
             return;
+        }
+        // A type the caller doesn't read: listed by type and name, nothing evaluated.
+        let kind = resource.get("type").map(|t| self.resolve(t, pointer, locals)).map(|t| symbolic(&t)).unwrap_or_default();
+        let full_kind = match parent {
+            Some((parent_type, _)) if !kind.contains('.') => format!("{parent_type}/{kind}"),
+            _ => kind.clone(),
+        };
+        let lower = full_kind.to_ascii_lowercase();
+        if lower != "microsoft.resources/deployments" && !(self.ctx.interest)(&lower) {
+            let name = match resource.get("name") {
+                Some(n) if resource.get("copy").is_none() => self.resolve(n, pointer, locals),
+                _ => unresolved("<name>", resource.pos),
+            };
+            let node = Node { value: Value::Object(vec![("type".into(), Node { value: Value::String(full_kind.into()), pos: resource.pos }), ("name".into(), name)]), pos: resource.pos };
+            out.push(FlatResource { node, pointer: pointer.to_string(), iteration: None, conditional });
+            return;
+        }
+        if lower == "microsoft.resources/deployments" {
+            if let Some(inner) = resource.get("properties").and_then(|p| p.get("template")) {
+                if !deploys_any(inner, self.ctx.interest) {
+                    return;
+                }
+            }
         }
         let Some(iterations) = self.iterations(resource, pointer, locals) else { return };
         let looped = resource.get("copy").is_some();
@@ -367,6 +399,10 @@ impl<'a> Scope<'a> {
             );
             return;
         }
+        if !deploys_any(inner, self.ctx.interest) {
+            // Nothing inside is read (role assignments, DNS records, …): skip it quietly.
+            return;
+        }
         let inner_pointer = format!("{pointer}/properties/template");
         match self.deployment_scope(resource, pointer, locals) {
             Some(scope) => scope.collect(inner, &inner_pointer, &Locals::default(), out, level.saturating_add(1), conditional),
@@ -389,18 +425,21 @@ impl<'a> Scope<'a> {
             return None;
         }
         let mut params = HashMap::new();
+        let mut passed = HashMap::new();
         if let Some(given) = props.and_then(|p| p.get("parameters")).and_then(|p| p.as_object()) {
             for (name, value) in given {
                 if let Some(v) = value.get("value") {
-                    params
-                        .insert(name.to_ascii_lowercase(), self.resolve(v, &format!("{pointer}/properties/parameters/{}/value", escape_pointer(name)), locals));
+                    // Evaluated here when first used inside (most are never needed).
+                    passed.insert(name.to_ascii_lowercase(), (v, locals.clone(), format!("{pointer}/properties/parameters/{}/value", escape_pointer(name))));
                 } else if value.get("reference").is_some() {
                     params.insert(name.to_ascii_lowercase(), unresolved(&format!("<{name} from Key Vault>"), value.pos));
                 }
             }
         }
         let index: String = locals.copies.iter().map(|(_, i)| format!("[{i}]")).collect();
-        Some(Scope::new(self.ctx, inner, params, Some(self), format!("{}{pointer}{index}", self.id)))
+        let mut scope = Scope::new(self.ctx, inner, params, Some(self), format!("{}{pointer}{index}", self.id));
+        scope.passed = passed;
+        Some(scope)
     }
 
     /// Evaluates a resource's expressions, leaving out its child `resources` (flattened on
@@ -528,7 +567,15 @@ impl<'a> Scope<'a> {
         if let Some(v) = self.param_cache.borrow().get(&key) {
             return self.checked(Node { value: v.value.clone(), pos }, "parameters", pointer);
         }
+        let passed = self.passed.get(&key).zip(self.outer);
         let value = match declared.and_then(|d| d.get("defaultValue")) {
+            _ if passed.is_some() => {
+                self.param_cache.borrow_mut().insert(key.clone(), unresolved(&format!("<{name}>"), pos));
+                match passed {
+                    Some(((raw, locals, at), outer)) => outer.resolve(raw, at, locals),
+                    None => unresolved(&format!("<{name}>"), pos),
+                }
+            }
             Some(default) => {
                 self.param_cache.borrow_mut().insert(key.clone(), unresolved(&format!("<{name}>"), pos));
                 self.resolve(default, pointer, &Locals::default())
@@ -963,6 +1010,40 @@ impl<'a> Scope<'a> {
             None => unresolved(&format!("<{name}(…)>"), pos),
         }
     }
+}
+
+/// Whether a template declares, anywhere inside, a resource type the caller reads
+/// (types written as expressions count, since they can't be ruled out).
+fn deploys_any(template: &Node, interest: Interest) -> bool {
+    // Resources (array, or object keyed by symbolic name), and nested templates inside.
+    let mut stack = vec![template];
+    while let Some(t) = stack.pop() {
+        let resources: Vec<&Node> = match t.get("resources").map(|r| &r.value) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(Value::Object(members)) => members.iter().map(|(_, v)| v).collect(),
+            _ => Vec::new(),
+        };
+        for r in resources {
+            if let Some(kind) = r.get("type").and_then(|k| k.as_str()) {
+                let kind = kind.to_ascii_lowercase();
+                if kind.starts_with('[') || (kind != "microsoft.resources/deployments" && interest(&kind)) {
+                    return true;
+                }
+                if !kind.contains('.') {
+                    // A child with a short type: its parent decides; keep it.
+                    return true;
+                }
+            }
+            if let Some(inner) = r.get("properties").and_then(|p| p.get("template")) {
+                stack.push(inner);
+            }
+            // Child resources declared inside their parent.
+            if r.get("resources").is_some() {
+                stack.push(r);
+            }
+        }
+    }
+    false
 }
 
 /// The loops of a property `copy` array: (name, count, input) for each well-formed one.

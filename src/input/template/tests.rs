@@ -12,13 +12,14 @@ fn eval(template: &str, expr: &str) -> Value {
         notes: RefCell::new(Vec::new()),
         causes: RefCell::new(HashSet::new()),
         outputs: RefCell::new(HashMap::new()),
+        interest: |_| true,
     };
     let scope = Scope::new(&ctx, &t, HashMap::new(), None, String::new());
     scope.evaluate_text(expr, Pos::default(), "", &Locals::default()).value
 }
 
 fn flat(template: &str) -> (Vec<FlatResource>, Vec<TemplateNote>) {
-    flatten(&parse(template).unwrap(), None)
+    flatten(&parse(template).unwrap(), None, |_| true)
 }
 
 fn s(x: &str) -> Value {
@@ -171,7 +172,7 @@ fn attack(template: &str) -> (Vec<FlatResource>, Vec<TemplateNote>) {
     let node = parse(template).unwrap();
     let budget = budget_for(&node);
     assert!(budget < 50_000_000, "budget proportional to size: {budget}");
-    flatten(&node, None)
+    flatten(&node, None, |_| true)
 }
 
 #[test]
