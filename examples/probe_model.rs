@@ -1,10 +1,8 @@
 //! Prints what the model holds for documents (a development aid): NSGs with their
 //! rules, subnets with their links, computes, and the input issues.
 fn main() {
-    let docs: Vec<amlvnet::Document> = std::env::args()
-        .skip(1)
-        .map(|p| amlvnet::Document::new(p.clone(), std::fs::read_to_string(&p).unwrap_or_default()))
-        .collect();
+    let docs: Vec<amlvnet::Document> =
+        std::env::args().skip(1).map(|p| amlvnet::Document::new(p.clone(), std::fs::read_to_string(&p).unwrap_or_default())).collect();
     let m = amlvnet::input::read(&docs);
     for n in &m.nsgs {
         println!("NSG {} ({} rules)", n.name, n.rules.iter().filter(|r| !r.is_default).count());

@@ -678,6 +678,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn comments_duplicates_and_surrogates() {
         let text = "// head\n{ /* a */ \"a\": 1, // tail\n \"b\": /* x */ [1 /* y */, 2], \"A\": 3 }";
         let d = parse_document(text).unwrap();

@@ -21,6 +21,7 @@ pub mod net;
 pub mod nsg;
 pub mod report;
 pub mod rules;
+pub mod service_tags;
 
 pub use engine::{check, check_model, Options};
 pub use input::Document;

@@ -78,7 +78,7 @@ fn every_format() {
     let md = stdout(&run(&["check", "--format", "markdown", &f]));
     assert!(md.starts_with("## amlvnet") && md.contains("| ❌ fail | `AML-PIP-001`"));
     let rules = stdout(&run(&["rules"]));
-    assert_eq!(rules.lines().count(), 76);
+    assert_eq!(rules.lines().count(), 78);
     let rules_json = stdout(&run(&["rules", "--format", "json"]));
     assert!(rules_json.contains("\"id\": \"AML-NPIP-014\""));
     let explain = stdout(&run(&["explain", "aml-pip-001"]));

@@ -50,6 +50,8 @@ const SPEC_IDS: &[&str] = &[
     "AML-INP-004",
     "AML-INP-005",
     "AML-INP-006",
+    "AML-INP-007",
+    "AML-INP-008",
     "AML-NPIP-001",
     "AML-NPIP-002",
     "AML-NPIP-003",

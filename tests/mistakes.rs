@@ -223,10 +223,16 @@ fn mistake_10_names_casing_and_sizes() {
     assert!(!mode(az_ml));
     let aks = r#"{"type": "Microsoft.ContainerService/managedClusters/agentPools", "name": "aks/np", "properties": {"enableNodePublicIp": false}}"#;
     assert!(mode(aks), "an AKS agent pool is not AML compute");
-    // Doc spellings of tags: Keyvault.<region> is AzureKeyVault.<region>.
+    // Doc spellings of tags: `Keyvault.<region>` is not a tag Azure has (it rejects the
+    // rule, AML-INP-007, naming AzureKeyVault.WestUS2), so the rule proves nothing.
     let kv = nsg(&[rule("kv", 200, "Outbound", "Allow", "*", "Keyvault.westus2", "443"), rule("deny", 4000, "Outbound", "Deny", "*", "*", "*")].join(","));
     let ws = r#"{"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws", "location": "westus2", "properties": {"hbiWorkspace": true}}"#;
-    assert_eq!(statuses(&check(&[("nsg.json", &kv), ("ws.json", ws)], Options::default()), "AML-OUT-015"), vec![Status::Pass]);
+    let r = check(&[("nsg.json", &kv), ("ws.json", ws)], Options::default());
+    assert!(!statuses(&r, "AML-OUT-015").contains(&Status::Pass));
+    assert!(r.findings.iter().any(|f| f.id == "AML-INP-007" && f.status == Status::Fail && f.message.contains("AzureKeyVault.WestUS2")));
+    let real =
+        nsg(&[rule("kv", 200, "Outbound", "Allow", "*", "azurekeyvault.westus2", "443"), rule("deny", 4000, "Outbound", "Deny", "*", "*", "*")].join(","));
+    assert_eq!(statuses(&check(&[("nsg.json", &real), ("ws.json", ws)], Options::default()), "AML-OUT-015"), vec![Status::Pass], "tags are case-insensitive");
     // A /29 holds 3 usable addresses: 2^3 - 5.
     let small = r#"{"name": "s", "type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.0.0.0/29"}}"#;
     let cluster = r#"{"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/c", "properties": {"computeType": "AmlCompute",

@@ -5,6 +5,7 @@ use super::text_of;
 use crate::json::{Node, Value};
 use crate::model::*;
 use crate::net::{normalise_region, Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
+use crate::service_tags::Lookup;
 use ipnet::IpNet;
 use std::collections::HashMap;
 use std::fmt;
@@ -107,14 +108,19 @@ impl<'m> Reader<'m> {
                 }
             }
             let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
-            self.warn_issue(
-                "AML-INP-002",
+            let shape = self.model.documents.get(self.document).map(|d| d.shape.clone()).unwrap_or_default();
+            let terraform =
+                root.get("format_version").is_some() && ["planned_values", "resource_changes", "values", "prior_state"].iter().any(|k| root.get(k).is_some());
+            let message = if shape == "arm-template" {
+                format!("`{name}` deploys no network, Azure ML or storage resource with these parameters (its loops have no items or its conditions are false); paste the parameters file it is deployed with")
+            } else if terraform {
+                format!("`{name}` is Terraform JSON (`terraform show -json`), which this version does not read yet; paste the deployed resources instead (`az network nsg show`, `az network vnet show`, …)")
+            } else {
                 format!(
                     "`{name}` holds nothing the checker recognises; accepted: NSG, rule list, subnet, VNet, route table, NAT gateway, Azure ML compute or workspace JSON (ARM/REST resources, az CLI output, ARM templates)"
-                ),
-                "",
-                root,
-            );
+                )
+            };
+            self.warn_issue("AML-INP-002", message, "", root);
         }
     }
 
@@ -519,6 +525,20 @@ impl<'m> Reader<'m> {
         let (source, ok3) = self.addresses(p, &pp, &label, "source", node, pointer);
         let (destination, ok4) = self.addresses(p, &pp, &label, "destination", node, pointer);
         valid = valid && ok1 && ok2 && ok3 && ok4;
+        // Service tags Azure doesn't have, or doesn't accept in an NSG (AML-INP-007/008).
+        for key in ["sourceAddressPrefix", "sourceAddressPrefixes", "destinationAddressPrefix", "destinationAddressPrefixes"] {
+            let Some(n) = p.get_present(key) else { continue };
+            let items: Vec<&Node> = match &n.value {
+                Value::Array(items) => items.iter().collect(),
+                _ => vec![n],
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                if let Some(text) = item.as_str() {
+                    let at = if n.as_array().is_some() { format!("{pp}/{key}/{i}") } else { format!("{pp}/{key}") };
+                    valid &= self.tag_usable(text, TagUse::Nsg, &format!("{label}: `{key}`"), &at, item);
+                }
+            }
+        }
         SecurityRule {
             name,
             priority,
@@ -856,9 +876,57 @@ impl<'m> Reader<'m> {
             }
         };
         let address_prefix = field(self, "addressPrefix");
+        if let (Some(text), Some(n)) = (&address_prefix, p.get_present("addressPrefix")) {
+            if !text.trim().starts_with(|c: char| c.is_ascii_digit()) && !text.contains(':') {
+                self.tag_usable(text, TagUse::Route, &format!("route `{name}`: `addressPrefix`"), &format!("{pp}/addressPrefix"), n);
+            }
+        }
         let next_hop_type = field(self, "nextHopType");
         let next_hop_ip = field(self, "nextHopIpAddress").filter(|s| !s.trim().is_empty());
         Route { name, address_prefix, next_hop_type, next_hop_ip, loc: self.loc(pointer, node) }
+    }
+
+    /// Checks a service tag against the service-tag data: AML-INP-007 when Azure has no
+    /// such tag, AML-INP-008 when it doesn't accept the tag here. False when Azure would
+    /// reject the value.
+    fn tag_usable(&mut self, text: &str, usage: TagUse, what: &str, pointer: &str, node: &Node) -> bool {
+        let tag = match Address::parse(text) {
+            Some(Address::Tag { .. } | Address::AzureCloud) => text.trim(),
+            _ => return true,
+        };
+        let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
+        match crate::service_tags::lookup(tag, REGION_MARKER) {
+            Lookup::Exists { name, features } => {
+                let (needed, place) = match usage {
+                    TagUse::Nsg => (crate::service_tags::NSG, "in an NSG rule"),
+                    TagUse::Route => (crate::service_tags::UDR, "in a route table"),
+                };
+                if features & needed != 0 {
+                    return true;
+                }
+                let family = name.split('.').next().unwrap_or(&name).to_string();
+                let instead = match crate::service_tags::lookup(&family, REGION_MARKER) {
+                    Lookup::Exists { features, .. } if features & needed != 0 => format!("; use `{family}` instead"),
+                    _ => String::new(),
+                };
+                self.issue(
+                    "AML-INP-008",
+                    format!(
+                        "{what} is `{tag}`, which Azure does not accept {place}: that tag may be used for {} ({data}){instead}",
+                        crate::service_tags::describe(features)
+                    ),
+                    pointer,
+                    node,
+                );
+                false
+            }
+            Lookup::RegionUnknown { .. } => true,
+            Lookup::Missing { closest } => {
+                let hint = closest.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                self.issue("AML-INP-007", format!("{what} is `{tag}`, which is not a service tag Azure has ({data}){hint}"), pointer, node);
+                false
+            }
+        }
     }
 
     fn nic(&mut self, node: &Node, pointer: &str) {
@@ -1298,5 +1366,18 @@ fn reads_type(kind: &str) -> bool {
     kind.strip_prefix("microsoft.network/").is_some_and(|k| NETWORK.iter().any(|n| k == *n || k.strip_prefix(n).is_some_and(|c| c.starts_with('/'))))
         || kind.starts_with("microsoft.machinelearningservices/")
         || kind.starts_with("microsoft.containerservice/")
-        || matches!(kind, "microsoft.storage/storageaccounts" | "microsoft.containerregistry/registries" | "microsoft.compute/virtualmachines" | "microsoft.databricks/workspaces")
+        || matches!(
+            kind,
+            "microsoft.storage/storageaccounts"
+                | "microsoft.containerregistry/registries"
+                | "microsoft.compute/virtualmachines"
+                | "microsoft.databricks/workspaces"
+        )
+}
+
+/// Where a service tag is used.
+#[derive(Clone, Copy)]
+enum TagUse {
+    Nsg,
+    Route,
 }

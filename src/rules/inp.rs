@@ -4,7 +4,7 @@ use super::{scope, Check, Ctx, Docs};
 use crate::model::InputIssue;
 use crate::report::{Finding, Severity, Status, Subject};
 
-pub static CHECKS: &[&Check] = &[&INP_001, &INP_002, &INP_003, &INP_004, &INP_005, &INP_006];
+pub static CHECKS: &[&Check] = &[&INP_001, &INP_002, &INP_003, &INP_004, &INP_005, &INP_006, &INP_007, &INP_008];
 
 /// One finding per issue of this ID, or a pass when there is none.
 fn from_issues(ctx: &Ctx, check: &'static Check, status: Status, none: &str) -> Vec<Finding> {
@@ -185,4 +185,40 @@ pub static INP_006: Check = Check {
         source: "Spec 2.7 (input diagnostics)",
     },
     run: |ctx, check| from_issues(ctx, check, Status::Unknown, "every referenced NSG, route table and subnet is among the inputs"),
+};
+
+pub static INP_007: Check = Check {
+    id: "AML-INP-007",
+    name: "service-tag-unknown",
+    title: "Every service tag exists",
+    severity: Severity::Error,
+    scope: scope::ALL,
+    docs: Docs {
+        what: "Compares every service tag in NSG rules and routes with Azure's service-tag data (names, case-insensitive, and region suffixes), and names the closest real tag.",
+        why: "Azure rejects a rule or route that names a tag it doesn't have, so the deployment fails; the docs' own tables spell tags that don't exist (`Keyvault.<region>`, `ContainerRegistry.<region>`, `MCR`) and a region (`uswest`) that isn't an ARM location.",
+        example: "\"destinationAddressPrefix\": \"Keyvault.westus2\" (the tag is `AzureKeyVault.WestUS2`)",
+        fix: "Use the tag the finding names, for example `AzureKeyVault.WestUS2` for `Keyvault.westus2`.",
+        source: "Spec 2.7 (AML-INP-007), 5.8 and 7 item 10; Azure service-tag data",
+    },
+    run: |ctx, check| {
+        from_issues(ctx, check, Status::Fail, &format!("every service tag exists (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER))
+    },
+};
+
+pub static INP_008: Check = Check {
+    id: "AML-INP-008",
+    name: "service-tag-not-accepted-here",
+    title: "Service tags are used where Azure accepts them",
+    severity: Severity::Error,
+    scope: scope::ALL,
+    docs: Docs {
+        what: "Checks each service tag against its `networkFeatures`: an NSG rule needs a tag with `NSG`, a route a tag with `UDR`.",
+        why: "Azure rejects the rule or route otherwise. The regional `AzureMachineLearning.<region>` tags are IP lists only (no NSG, no UDR), and the regional `BatchNodeManagement.<region>` tags can't be used in route tables.",
+        example: "A route with `addressPrefix` `BatchNodeManagement.westus2` and next hop Internet.",
+        fix: "Use the global tag the finding names (`AzureMachineLearning`, `BatchNodeManagement`).",
+        source: "Spec 2.7 (AML-INP-008) and 5.8; Azure service-tag data (networkFeatures)",
+    },
+    run: |ctx, check| {
+        from_issues(ctx, check, Status::Fail, &format!("every service tag is used where Azure accepts it (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER))
+    },
 };

@@ -286,7 +286,10 @@ impl<'a> Scope<'a> {
                 Some(n) if resource.get("copy").is_none() => self.resolve(n, pointer, locals),
                 _ => unresolved("<name>", resource.pos),
             };
-            let node = Node { value: Value::Object(vec![("type".into(), Node { value: Value::String(full_kind.into()), pos: resource.pos }), ("name".into(), name)]), pos: resource.pos };
+            let node = Node {
+                value: Value::Object(vec![("type".into(), Node { value: Value::String(full_kind.into()), pos: resource.pos }), ("name".into(), name)]),
+                pos: resource.pos,
+            };
             out.push(FlatResource { node, pointer: pointer.to_string(), iteration: None, conditional });
             return;
         }

@@ -1,0 +1,175 @@
+//! Azure's service tags: which names exist and where Azure accepts each (spec 5.8).
+//!
+//! `data.rs` is generated from the published service-tag file by
+//! `scripts/update-service-tags.sh` (names, regions and `networkFeatures`; its
+//! changeNumber is `CHANGE_NUMBER`). Lookups are binary searches over sorted tables.
+
+mod data;
+
+pub use data::CHANGE_NUMBER;
+use data::{FAMILIES, NONE, REGIONS};
+
+/// Where a tag may be used (`networkFeatures`).
+pub const API: u8 = 1;
+pub const NSG: u8 = 2;
+pub const UDR: u8 = 4;
+
+/// What the data says about a tag name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The tag exists; its `networkFeatures` as a bit set.
+    Exists { name: String, features: u8 },
+    /// The family exists and the region is the deployment's, unknown here.
+    RegionUnknown { family: String },
+    /// No such tag; the closest real one, if any is close.
+    Missing { closest: Option<String> },
+}
+
+/// A tag family: its name, the features of its global tag (`NONE` if there is none) and
+/// (region index, features) of each regional tag.
+type Family = (&'static str, u8, &'static [(u16, u8)]);
+
+fn family(name: &str) -> Option<&'static Family> {
+    let lower = name.to_ascii_lowercase();
+    FAMILIES.binary_search_by(|(n, _, _)| n.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| FAMILIES.get(i))
+}
+
+fn region_index(region: &str) -> Option<u16> {
+    let lower = region.to_ascii_lowercase();
+    REGIONS.binary_search_by(|r| r.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| u16::try_from(i).ok())
+}
+
+/// Looks up a tag such as `Storage.WestUS2` (case-insensitive). `region_marker` is the
+/// text that stands for "the deployment's region".
+pub fn lookup(tag: &str, region_marker: &str) -> Lookup {
+    let (fam_name, region) = match tag.split_once('.') {
+        Some((f, r)) => (f, Some(r)),
+        None => (tag, None),
+    };
+    let Some(&(name, global, regional)) = family(fam_name) else {
+        let closest = closest_family(fam_name).map(|f| match region {
+            Some(r) => closest_regional(f, r),
+            None => f.to_string(),
+        });
+        return Lookup::Missing { closest };
+    };
+    match region {
+        None if global != NONE => Lookup::Exists { name: name.to_string(), features: global },
+        None => Lookup::Missing { closest: regional.first().and_then(|(i, _)| REGIONS.get(usize::from(*i))).map(|r| format!("{name}.{r}")) },
+        Some(r) if r == region_marker => Lookup::RegionUnknown { family: name.to_string() },
+        Some(r) => match region_index(r).and_then(|i| regional.iter().find(|(j, _)| *j == i)) {
+            Some((i, features)) => Lookup::Exists { name: format!("{name}.{}", REGIONS.get(usize::from(*i)).unwrap_or(&r)), features: *features },
+            None => Lookup::Missing { closest: Some(closest_regional(name, r)) },
+        },
+    }
+}
+
+/// The doc tables' spellings (spec section 7) and the real family each means.
+const ALIASES: [(&str, &str); 5] = [
+    ("keyvault", "AzureKeyVault"),
+    ("containerregistry", "AzureContainerRegistry"),
+    ("mcr", "MicrosoftContainerRegistry"),
+    ("frontdoor", "AzureFrontDoor"),
+    ("batch", "BatchNodeManagement"),
+];
+
+fn closest_family(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if let Some((_, real)) = ALIASES.iter().find(|(a, _)| *a == lower) {
+        return family(real).map(|f| f.0);
+    }
+    let best = FAMILIES.iter().map(|(n, _, _)| (distance(&lower, &n.to_ascii_lowercase()), *n)).min_by_key(|(d, _)| *d)?;
+    (best.0 <= 1 + lower.len() / 4).then_some(best.1)
+}
+
+/// `family.<closest region of that family>`.
+fn closest_regional(family_name: &str, region: &str) -> String {
+    let lower = region.to_ascii_lowercase();
+    let Some(&(name, _, regional)) = family(family_name) else { return format!("{family_name}.{region}") };
+    let mut sorted_lower: Vec<char> = lower.chars().collect();
+    sorted_lower.sort_unstable();
+    let best = regional
+        .iter()
+        .filter_map(|(i, _)| REGIONS.get(usize::from(*i)))
+        .map(|r| {
+            let rl = r.to_ascii_lowercase();
+            let mut chars: Vec<char> = rl.chars().collect();
+            chars.sort_unstable();
+            // Same letters in another order (`uswest` for `westus`) is the closest of all.
+            let d = if chars == sorted_lower { 0 } else { distance(&lower, &rl).saturating_add(1) };
+            (d, *r)
+        })
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((_, r)) => format!("{name}.{r}"),
+        None => name.to_string(),
+    }
+}
+
+/// Levenshtein distance (short names only: tag families and regions).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let value = (prev + cost).min(above.saturating_add(1)).min(left.saturating_add(1));
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// Names what a feature set allows, for messages.
+pub fn describe(features: u8) -> String {
+    let names: Vec<&str> =
+        [(API, "API"), (NSG, "NSG"), (UDR, "UDR"), (8, "FW"), (16, "VSE")].iter().filter(|(b, _)| features & b != 0).map(|(_, n)| *n).collect();
+    if names.is_empty() {
+        "nothing (an IP list only)".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_tags_and_features() {
+        assert_eq!(lookup("AzureMachineLearning", "$r"), Lookup::Exists { name: "AzureMachineLearning".into(), features: API | NSG | UDR | 8 });
+        match lookup("azuremachinelearning.westus2", "$r") {
+            Lookup::Exists { name, features } => {
+                assert_eq!(name, "AzureMachineLearning.WestUS2");
+                assert_eq!(features & NSG, 0, "regional AML tags are IP lists only");
+            }
+            other => panic!("{other:?}"),
+        }
+        match lookup("BatchNodeManagement.WestUS2", "$r") {
+            Lookup::Exists { features, .. } => assert_eq!(features & (NSG | UDR), NSG, "regional Batch tags: NSG, not UDR"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(lookup("Storage.$r", "$r"), Lookup::RegionUnknown { family: "Storage".into() });
+    }
+
+    #[test]
+    fn misspellings_name_the_closest_real_tag() {
+        assert_eq!(lookup("Keyvault.westus2", "$r"), Lookup::Missing { closest: Some("AzureKeyVault.WestUS2".into()) });
+        assert_eq!(lookup("MCR", "$r"), Lookup::Missing { closest: Some("MicrosoftContainerRegistry".into()) });
+        assert_eq!(lookup("ContainerRegistry.westus2", "$r"), Lookup::Missing { closest: Some("AzureContainerRegistry.WestUS2".into()) });
+        assert_eq!(lookup("AzureMachineLearnig", "$r"), Lookup::Missing { closest: Some("AzureMachineLearning".into()) });
+        assert_eq!(lookup("Storage.uswest", "$r"), Lookup::Missing { closest: Some("Storage.WestUS".into()) });
+        assert_eq!(lookup("Frontdoor.FirstParty", "$r"), Lookup::Missing { closest: Some("AzureFrontDoor.FirstParty".into()) });
+        assert_eq!(lookup("Zzzzzzzz", "$r"), Lookup::Missing { closest: None });
+    }
+}
