@@ -150,3 +150,35 @@ fn sarif_points_at_lines() {
     assert!(s.contains("\"ruleId\": \"AML-PIP-001\""));
     assert!(s.contains("\"version\": \"2.1.0\"") && s.contains("\"rules\": ["));
 }
+
+#[test]
+fn help_for_every_command_and_odd_arguments() {
+    for cmd in ["check", "rules", "explain"] {
+        let o = run(&[cmd, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{cmd} --help");
+        assert!(stdout(&o).starts_with(&format!("Usage: amlvnet {cmd}")), "{}", stdout(&o));
+    }
+    // A UTF-16 file with its byte-order mark (Windows PowerShell's Out-File) is read.
+    let text = std::fs::read_to_string(example("nsg-defaults-only.json")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let p = tmp("utf16.json", "");
+    std::fs::write(&p, utf16).unwrap();
+    let o = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let o = bin().arg("check").arg(std::ffi::OsStr::from_bytes(b"\xff.json")).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "a non-UTF-8 argument is a usage error, not a panic");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not valid UTF-8"));
+    }
+}
+
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let mut child = bin().args(["check", &example("nsg-defaults-only.json")]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -185,6 +185,11 @@ const CASES: &[(&str, &str, &str)] = &[
         include_str!("fixtures/AML-PIP-004/forced-tunnel-with-tag-routes.case"),
         include_str!("snapshots/AML-PIP-004__forced-tunnel-with-tag-routes.snap"),
     ),
+    (
+        "AML-PIP-004",
+        include_str!("fixtures/AML-PIP-004/regional-batch-route-region-unknown.case"),
+        include_str!("snapshots/AML-PIP-004__regional-batch-route-region-unknown.snap"),
+    ),
     ("AML-PIP-004", include_str!("fixtures/AML-PIP-004/forced-tunnel.case"), include_str!("snapshots/AML-PIP-004__forced-tunnel.snap")),
     ("AML-PIP-004", include_str!("fixtures/AML-PIP-004/no-route-table.case"), include_str!("snapshots/AML-PIP-004__no-route-table.snap")),
     ("AML-PIP-004", include_str!("fixtures/AML-PIP-004/split-default-routes.case"), include_str!("snapshots/AML-PIP-004__split-default-routes.snap")),

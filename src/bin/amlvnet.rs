@@ -25,8 +25,46 @@ Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadab
 file or a document that is not JSON.
 ";
 
+const CHECK_USAGE: &str = "Usage: amlvnet check [OPTIONS] FILE...
+
+Checks the documents (a path each, or - for standard input) against the Azure ML
+training network requirements.
+
+Options:
+  --compute cluster|instance|vm|hdinsight|databricks
+  --public-ip yes|no
+  --region NAME                    ARM location name, e.g. westus2
+  --profile 2022-07|2023-04|latest (default 2022-07)
+  --format text|json|sarif|markdown (default text)
+  --color auto|always|never        (default auto; NO_COLOR is honoured)
+  -h, --help                       this text
+
+Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
+file or a document that is not JSON.
+";
+
+const RULES_USAGE: &str = "Usage: amlvnet rules [--format text|json|markdown]
+
+Lists every check: ID, severity, name and title.
+";
+
+const EXPLAIN_USAGE: &str = "Usage: amlvnet explain ID
+
+Prints a check's documentation: what it checks, why, an example and the fix.
+";
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments that are not UTF-8 are a usage error, not a panic.
+    let mut args = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(a) => args.push(a),
+            Err(raw) => {
+                eprintln!("amlvnet: the argument `{}` is not valid UTF-8; rename the file or pass it on standard input (-)", raw.to_string_lossy());
+                return ExitCode::from(2);
+            }
+        }
+    }
     match run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
@@ -41,7 +79,19 @@ fn run(args: &[String]) -> Result<u8, String> {
         print!("{USAGE}");
         return Err("missing command (check, rules or explain)".into());
     };
+    let wants_help = rest.iter().any(|a| a == "-h" || a == "--help");
     match command.as_str() {
+        "check" | "rules" | "explain" if wants_help => {
+            print!(
+                "{}",
+                match command.as_str() {
+                    "check" => CHECK_USAGE,
+                    "rules" => RULES_USAGE,
+                    _ => EXPLAIN_USAGE,
+                }
+            );
+            Ok(0)
+        }
         "check" => check(rest),
         "rules" => rules(rest),
         "explain" => explain(rest),
@@ -151,7 +201,7 @@ fn check(args: &[String]) -> Result<u8, String> {
         } else {
             std::fs::read(file).map_err(|e| format!("{file}: {}", e.to_string().to_lowercase()))?
         };
-        let text = String::from_utf8(bytes).map_err(|e| format!("{file}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+        let text = amlvnet::input::decode(bytes).map_err(|e| format!("{file}: {e}"))?;
         documents.push(Document::new(if file == "-" { "stdin" } else { file }, text));
     }
     let report = amlvnet::check(&documents, &opts);
@@ -189,8 +239,8 @@ fn write_out(text: &str) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(()),
-        // A closed pipe (`amlvnet … | head`) is not an error worth reporting.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        // A closed pipe: the report did not reach its reader, so the run did not succeed.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err("standard output was closed before the whole report was written".into()),
         Err(e) => Err(format!("writing the report: {e}")),
     }
 }

@@ -23,6 +23,28 @@ impl Document {
     }
 }
 
+/// A document's bytes as text: UTF-8 (with or without a byte-order mark), or UTF-16
+/// with its byte-order mark (what Windows PowerShell's `Out-File` writes).
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |rest: &[u8], little: bool| -> Result<String, String> {
+        if rest.len() % 2 != 0 {
+            return Err("UTF-16 text with an odd number of bytes".into());
+        }
+        let units = rest.chunks_exact(2).map(|p| match p {
+            [a, b] if little => u16::from_le_bytes([*a, *b]),
+            [a, b] => u16::from_be_bytes([*a, *b]),
+            _ => 0,
+        });
+        Ok(char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')).collect())
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        _ => String::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text (byte {}); save it as UTF-8 or UTF-16 with a byte-order mark", e.utf8_error().valid_up_to())),
+    }
+}
+
 /// Reads every document into one model and links its resources.
 pub fn read(documents: &[Document]) -> Model {
     let mut model = Model::default();

@@ -145,6 +145,8 @@ pub(crate) struct Tunnel<'r> {
     pub forced: Vec<&'r Route>,
     pub aml_route: bool,
     pub batch_route: bool,
+    /// Only a regional Batch route exists and the region is unknown: it decides nothing.
+    pub batch_regional_unknown: bool,
     pub internet_ip_routes: Vec<&'r Route>,
 }
 
@@ -158,27 +160,38 @@ pub(crate) fn tunnel<'r>(table: &'r RouteTable, region: Option<&str>) -> Tunnel<
     let all: IpNet = "0.0.0.0/0".parse().unwrap_or_default();
     let covered = IpNet::aggregate(&nets).iter().any(|n| n.contains(&all));
     let forced = if covered { non_internet.into_iter().filter(|r| prefix(r).is_some_and(|p| p.prefix_len() <= 1)).collect() } else { Vec::new() };
-    let tag_route = |name: &str, regional: bool| {
-        table.routes.iter().any(|r| {
-            is_internet(r)
-                && r.address_prefix.as_deref().is_some_and(|p| {
-                    let (n, reg) = match p.split_once('.') {
-                        Some((n, reg)) => (n, Some(reg)),
-                        None => (p, None),
-                    };
-                    n.eq_ignore_ascii_case(name)
-                        && match (reg, regional) {
-                            (None, _) => true,
-                            (Some(reg), true) => region.is_none_or(|want| reg.eq_ignore_ascii_case(want)),
-                            (Some(_), false) => false,
-                        }
-                })
-        })
+    // Some(true): a route for the tag (global, or regional in the known region); None: only
+    // regional routes while the region is unknown.
+    let tag_route = |name: &str, regional: bool| -> Option<bool> {
+        let mut unknown = false;
+        for r in table.routes.iter().filter(|r| is_internet(r)) {
+            let Some(p) = r.address_prefix.as_deref() else { continue };
+            let (n, reg) = match p.split_once('.') {
+                Some((n, reg)) => (n, Some(reg)),
+                None => (p, None),
+            };
+            if !n.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            match (reg, regional, region) {
+                (None, _, _) => return Some(true),
+                (Some(reg), true, Some(want)) if reg.eq_ignore_ascii_case(want) => return Some(true),
+                (Some(_), true, None) => unknown = true,
+                _ => {}
+            }
+        }
+        if unknown {
+            None
+        } else {
+            Some(false)
+        }
     };
+    let batch = tag_route("BatchNodeManagement", true);
     Tunnel {
         forced,
-        aml_route: tag_route("AzureMachineLearning", false),
-        batch_route: tag_route("BatchNodeManagement", true),
+        aml_route: tag_route("AzureMachineLearning", false) == Some(true),
+        batch_route: batch == Some(true),
+        batch_regional_unknown: batch.is_none(),
         internet_ip_routes: table.routes.iter().filter(|r| is_internet(r) && prefix(r).is_some()).collect(),
     }
 }
@@ -190,10 +203,10 @@ pub static PIP_004: Check = Check {
     severity: Severity::Error,
     scope: scope::PIP,
     docs: Docs {
-        what: "If the subnet's route table sends `0.0.0.0/0` (or routes covering all public space) to a firewall, gateway or `None`, requires routes with next hop `Internet` for the `AzureMachineLearning` and `BatchNodeManagement.<region>` service tags.",
+        what: "If the subnet's route table sends `0.0.0.0/0` (or routes covering all public space) to a firewall, gateway or `None`, requires routes with next hop `Internet` for the `AzureMachineLearning` and `BatchNodeManagement` service tags (the regional Batch tag is not accepted in route tables).",
         why: "Management traffic enters through the compute's public IP; without these routes the replies leave through the firewall, the path is asymmetric and the replies are dropped.",
         example: "Routes: `0.0.0.0/0` → VirtualAppliance 10.0.0.4, and nothing else.",
-        fix: "Add routes `AzureMLRoute` (AzureMachineLearning → Internet) and `BatchRoute` (BatchNodeManagement.<region> → Internet).",
+        fix: "Add routes `AzureMLRoute` (AzureMachineLearning → Internet) and `BatchRoute` (BatchNodeManagement → Internet); route tables accept only the global Batch tag.",
         source: "Seed › Inbound traffic (UDR include); firewall article › inbound configuration",
     },
     run: run_004,
@@ -211,8 +224,16 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             check.finding(Status::Pass, format!("route table `{}` does not force-tunnel internet traffic", table.name))
         } else if tun.aml_route && tun.batch_route {
             check.finding(Status::Pass, format!("route table `{}` force-tunnels, and has Internet routes for AzureMachineLearning and BatchNodeManagement", table.name))
+        } else if tun.aml_route && tun.batch_regional_unknown {
+            return check.finding(
+                Status::Unknown,
+                format!(
+                    "route table `{}` force-tunnels and routes only a regional BatchNodeManagement tag to Internet: with the region unknown it decides nothing (give --region); Azure does not accept regional Batch tags in routes anyway, use `BatchNodeManagement`",
+                    table.name
+                ),
+            );
         } else {
-            let missing: Vec<&str> = [(!tun.aml_route).then_some("AzureMachineLearning"), (!tun.batch_route).then_some("BatchNodeManagement.<region>")].into_iter().flatten().collect();
+            let missing: Vec<&str> = [(!tun.aml_route).then_some("AzureMachineLearning"), (!tun.batch_route).then_some("BatchNodeManagement")].into_iter().flatten().collect();
             let hop = tun.forced.first().map(|r| format!("`{}` ({} → {})", r.name, r.address_prefix.clone().unwrap_or_default(), r.next_hop_type.clone().unwrap_or_default())).unwrap_or_default();
             if !tun.internet_ip_routes.is_empty() {
                 let mut f = check.finding(
@@ -231,11 +252,10 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
         if matches!(f.status, Status::Fail | Status::Warn) {
             f.location = tun.forced.first().and_then(|r| r.loc.clone());
             let rg = table.id.as_deref().and_then(resource_group_of).unwrap_or_else(|| "<resource-group>".into());
-            let region = ctx.scenario.region.clone().unwrap_or_else(|| "<region>".into());
             let mut az = Vec::new();
             let mut arm = Vec::new();
             let mut bicep = Vec::new();
-            for (name, prefix, need) in [("AzureMLRoute", "AzureMachineLearning".to_string(), !tun.aml_route), ("BatchRoute", format!("BatchNodeManagement.{region}"), !tun.batch_route)] {
+            for (name, prefix, need) in [("AzureMLRoute", "AzureMachineLearning".to_string(), !tun.aml_route), ("BatchRoute", "BatchNodeManagement".to_string(), !tun.batch_route)] {
                 if !need {
                     continue;
                 }
