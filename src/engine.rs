@@ -5,7 +5,8 @@
 //! check of the catalogue.
 
 use crate::input::{self, Document};
-use crate::model::{same_resource, ComputeKind, InputIssue, Model, Nsg, Reference, RouteTable, Subnet};
+use crate::link::Links;
+use crate::model::{ComputeKind, InputIssue, Model, Nsg, Reference, RouteTable, Subnet};
 use crate::net::{Address, VnetExtent, REGION_MARKER};
 use crate::report::{DocumentSummary, Finding, NsgTable, Profile, Report, RuleRow, Scenario, Status};
 use crate::rules::{self, scope, Ctx, NsgState, RouteState, Target};
@@ -197,40 +198,20 @@ fn apply_region(model: &mut Model, region: Option<&str>) {
 
 const SPECIAL_SUBNETS: &[&str] = &["azurebastionsubnet", "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"];
 
-fn find_nsg<'m>(model: &'m Model, r: &Reference) -> Option<&'m Nsg> {
-    model
-        .nsgs
-        .iter()
-        .find(|n| n.id.as_deref().is_some_and(|id| same_resource(id, &r.id)))
-        .or_else(|| model.nsgs.iter().find(|n| n.name.eq_ignore_ascii_case(r.name())))
+/// AML-INP-006 issues, each message once (a set, so a tenant's export stays linear).
+#[derive(Default)]
+struct Missing {
+    issues: Vec<InputIssue>,
+    seen: std::collections::HashSet<String>,
 }
 
-fn find_route_table<'m>(model: &'m Model, r: &Reference) -> Option<&'m RouteTable> {
-    model
-        .route_tables
-        .iter()
-        .find(|n| n.id.as_deref().is_some_and(|id| same_resource(id, &r.id)))
-        .or_else(|| model.route_tables.iter().find(|n| n.name.eq_ignore_ascii_case(r.name())))
-}
-
-fn find_subnet<'m>(model: &'m Model, r: &Reference) -> Option<&'m Subnet> {
-    let vnet = crate::model::vnet_of_subnet_id(&r.id);
-    model.subnets.iter().find(|s| s.id.as_deref().is_some_and(|id| same_resource(id, &r.id))).or_else(|| {
-        model.subnets.iter().find(|s| {
-            s.name.eq_ignore_ascii_case(r.name())
-                && match (&vnet, &s.vnet) {
-                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) || a.contains('<') || b.contains('<') || a.contains("..."),
-                    _ => true,
-                }
-        })
-    })
-}
-
-fn missing(issues: &mut Vec<InputIssue>, r: &Reference, message: String) -> String {
-    if !issues.iter().any(|i| i.message == message) {
-        issues.push(InputIssue { id: "AML-INP-006", message: message.clone(), loc: r.loc.clone(), warn: false });
+impl Missing {
+    fn add(&mut self, r: &Reference, message: String) -> String {
+        if self.seen.insert(message.clone()) {
+            self.issues.push(InputIssue { id: "AML-INP-006", message: message.clone(), loc: r.loc.clone(), warn: false });
+        }
+        message
     }
-    message
 }
 
 /// The UDR prefixes that join VirtualNetwork (spec 1.5).
@@ -244,16 +225,15 @@ fn vnet_extent(table: Option<&RouteTable>) -> VnetExtent {
     extent
 }
 
-fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<InputIssue>, with_nics: bool) -> Target<'m> {
+fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing, with_nics: bool) -> Target<'m> {
     let nsg = match &subnet.nsg {
-        None => match model.nsgs.iter().find(|n| n.attached_subnets.iter().any(|id| subnet.id.as_deref().is_some_and(|sid| same_resource(id, sid)))) {
+        None => match links.nsg_attached_to(subnet) {
             Some(n) => NsgState::Given(n),
             None => NsgState::None,
         },
-        Some(r) => match find_nsg(model, r) {
+        Some(r) => match links.nsg(r) {
             Some(n) => NsgState::Given(n),
-            None => NsgState::Missing(missing(
-                issues,
+            None => NsgState::Missing(issues.add(
                 r,
                 format!("subnet `{}` uses NSG `{}`, which is not among the inputs: add `az network nsg show --name {}`", subnet.name, r.name(), r.name()),
             )),
@@ -261,10 +241,9 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
     };
     let route_table = match &subnet.route_table {
         None => RouteState::None,
-        Some(r) => match find_route_table(model, r) {
+        Some(r) => match links.route_table(r) {
             Some(t) => RouteState::Given(t),
-            None => RouteState::Missing(missing(
-                issues,
+            None => RouteState::Missing(issues.add(
                 r,
                 format!(
                     "subnet `{}` uses route table `{}`, which is not among the inputs: add `az network route-table show --name {}`",
@@ -277,12 +256,7 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
     };
     // AML compute nodes get an AML-managed NIC NSG (assumed correct, spec 1.4); other
     // NICs in the subnet (a jump box) say nothing about them. Attached VMs are NICs.
-    let nic_nsg = model
-        .nics
-        .iter()
-        .filter(|nic| nic.subnets.iter().any(|r| find_subnet(model, r).is_some_and(|s| std::ptr::eq(s, subnet))))
-        .find_map(|nic| nic.nsg.as_ref().and_then(|r| find_nsg(model, r)))
-        .filter(|_| with_nics);
+    let nic_nsg = if with_nics { links.nic_nsg(subnet) } else { None };
     let extent = vnet_extent(match &route_table {
         RouteState::Given(t) => Some(*t),
         _ => None,
@@ -292,7 +266,9 @@ fn subnet_target<'m>(model: &'m Model, subnet: &'m Subnet, issues: &mut Vec<Inpu
 
 /// The compute subnets to check, and the AML-INP-006 issues found on the way.
 fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>, Vec<InputIssue>) {
-    let mut issues = Vec::new();
+    let links = Links::new(model);
+    let mut issues = Missing::default();
+    let mut by_subnet: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     let mut targets: Vec<Target<'m>> = Vec::new();
     let with_nics = matches!(scenario.compute, ComputeKind::Vm | ComputeKind::HdInsight);
     let training = |k: ComputeKind| matches!(k, ComputeKind::Cluster | ComputeKind::Instance | ComputeKind::Vm | ComputeKind::HdInsight);
@@ -301,19 +277,21 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
     let mut unresolved_compute_subnet = false;
     for c in computes {
         let Some(r) = &c.subnet else { continue };
-        match find_subnet(model, r) {
-            Some(s) => match targets.iter_mut().find(|t| t.subnet.is_some_and(|x| std::ptr::eq(x, s))) {
+        match links.subnet(r) {
+            Some(s) => match links.subnet_position(s).and_then(|p| by_subnet.get(&p)).and_then(|&t| targets.get_mut(t)) {
                 Some(t) => t.computes.push(c),
                 None => {
-                    let mut t = subnet_target(model, s, &mut issues, with_nics);
+                    let mut t = subnet_target(&links, s, &mut issues, with_nics);
                     t.computes.push(c);
+                    if let Some(p) = links.subnet_position(s) {
+                        by_subnet.insert(p, targets.len());
+                    }
                     targets.push(t);
                 }
             },
             None => {
                 unresolved_compute_subnet = true;
-                missing(
-                    &mut issues,
+                issues.add(
                     r,
                     format!(
                         "compute `{}` uses subnet `{}`, which is not among the inputs: add `az network vnet subnet show --name {}`",
@@ -330,13 +308,13 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
         for s in &model.subnets {
             let delegated = s.delegations.iter().any(|d| d.eq_ignore_ascii_case("Microsoft.Databricks/workspaces"));
             if delegated || named.iter().any(|n| n.eq_ignore_ascii_case(&s.name)) {
-                targets.push(subnet_target(model, s, &mut issues, with_nics));
+                targets.push(subnet_target(&links, s, &mut issues, with_nics));
             }
         }
     }
     if targets.is_empty() && !unresolved_compute_subnet {
         for s in model.subnets.iter().filter(|s| !SPECIAL_SUBNETS.contains(&s.name.to_ascii_lowercase().as_str())) {
-            targets.push(subnet_target(model, s, &mut issues, with_nics));
+            targets.push(subnet_target(&links, s, &mut issues, with_nics));
         }
     }
     if targets.is_empty() {
@@ -380,7 +358,7 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
             });
         }
     }
-    (targets, issues)
+    (targets, issues.issues)
 }
 
 fn nsg_table(nsg: &Nsg) -> NsgTable {

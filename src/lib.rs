@@ -16,6 +16,7 @@ pub mod input;
 #[cfg(all(feature = "js-api", target_arch = "wasm32"))]
 pub mod js_api;
 pub mod json;
+pub mod link;
 pub mod model;
 pub mod net;
 pub mod nsg;

@@ -16,6 +16,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ("AML-CMP-001", include_str!("fixtures/AML-CMP-001/delegated-to-aci.case"), include_str!("snapshots/AML-CMP-001__delegated-to-aci.snap")),
     ("AML-CMP-001", include_str!("fixtures/AML-CMP-001/not-delegated.case"), include_str!("snapshots/AML-CMP-001__not-delegated.snap")),
     ("AML-CMP-002", include_str!("fixtures/AML-CMP-002/other-subscription.case"), include_str!("snapshots/AML-CMP-002__other-subscription.snap")),
+    (
+        "AML-CMP-002",
+        include_str!("fixtures/AML-CMP-002/same-name-other-subscription.case"),
+        include_str!("snapshots/AML-CMP-002__same-name-other-subscription.snap"),
+    ),
     ("AML-CMP-002", include_str!("fixtures/AML-CMP-002/same-subscription.case"), include_str!("snapshots/AML-CMP-002__same-subscription.snap")),
     ("AML-CMP-003", include_str!("fixtures/AML-CMP-003/full-slash-29.case"), include_str!("snapshots/AML-CMP-003__full-slash-29.snap")),
     ("AML-CMP-003", include_str!("fixtures/AML-CMP-003/room.case"), include_str!("snapshots/AML-CMP-003__room.snap")),

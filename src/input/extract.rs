@@ -170,12 +170,28 @@ impl<'m> Reader<'m> {
             let body = ["200", "201", "202"].iter().find_map(|code| responses.get(code).and_then(|r| r.get("body")).map(|b| (code.to_string(), b)));
             if let Some((code, body)) = body {
                 let pointer = format!("/responses/{code}/body");
-                if let Some(items) = body.get("value").and_then(|v| v.as_array()) {
+                if let Some(items) =
+                    body.get("value").and_then(|v| v.as_array()).filter(|items| items.iter().any(|i| i.get("effectiveSecurityRules").is_some()))
+                {
+                    // `NetworkInterfaceEffectiveNSGList`: the same body as
+                    // `az network nic list-effective-nsg`.
+                    self.effective_nsgs(items, &format!("{pointer}/value"));
+                } else if let Some(items) = body.get("value").and_then(|v| v.as_array()) {
                     for (i, item) in items.iter().enumerate() {
                         self.resource(item, &format!("{pointer}/value/{i}"), None);
                     }
                 } else {
-                    self.resource(body, &pointer, None);
+                    // A PUT example: what the request sets and the response leaves out
+                    // (often all but `provisioningState`) is part of the resource too.
+                    let request =
+                        root.get("parameters").and_then(|p| p.as_object()).and_then(|m| m.iter().map(|(_, v)| v).find(|v| v.get("properties").is_some()));
+                    match request {
+                        Some(req) => {
+                            let merged = merge_request(req, body);
+                            self.resource(&merged, &pointer, None);
+                        }
+                        None => self.resource(body, &pointer, None),
+                    }
                 }
             }
             return;
@@ -188,7 +204,7 @@ impl<'m> Reader<'m> {
         if let Some(items) = root.get("value").and_then(|v| v.as_array()) {
             if items.iter().any(|i| i.get("effectiveSecurityRules").is_some()) {
                 self.set_shape("az-nic-effective-nsg", "az network nic list-effective-nsg");
-                self.effective_nsgs(items);
+                self.effective_nsgs(items, "/value");
             } else {
                 self.set_shape("resource-list", "list of resources");
                 for (i, item) in items.iter().enumerate() {
@@ -388,9 +404,9 @@ impl<'m> Reader<'m> {
         });
     }
 
-    fn effective_nsgs(&mut self, items: &[Node]) {
+    fn effective_nsgs(&mut self, items: &[Node], base: &str) {
         for (i, item) in items.iter().enumerate() {
-            let pointer = format!("/value/{i}");
+            let pointer = format!("{base}/{i}");
             let nsg_id = item.get("networkSecurityGroup").and_then(|n| n.get("id")).and_then(text_of);
             let name = nsg_id.as_deref().map(|id| id.rsplit('/').next().unwrap_or(id).to_string()).unwrap_or_else(|| format!("effective NSG {i}"));
             let mut rules = Vec::new();
@@ -1025,6 +1041,15 @@ impl<'m> Reader<'m> {
         let kind_text =
             outer.get("computeType").and_then(text_of).or_else(|| node.get("type").and_then(text_of).filter(|t| !t.contains('/'))).unwrap_or_default();
         let kind = ComputeKind::parse(&kind_text).unwrap_or(ComputeKind::Other);
+        if let Some(n) = outer.get("computeType").filter(|n| n.is_unresolved()) {
+            let p = format!("{}/computeType", props_pointer(node, pointer));
+            self.warn_issue(
+                "AML-INP-005",
+                format!("compute `{full_name}`: `computeType` is {}, so it is not known whether it is a cluster or an instance: pass --compute", n.describe()),
+                &p,
+                n,
+            );
+        }
         let find = |key: &str| inner.and_then(|i| i.get(key)).or_else(|| outer.get(key)).or_else(|| node.get(key));
         let pip_node = find("enableNodePublicIp").or_else(|| find("enable_node_public_ip"));
         let public_ip = pip_node.and_then(|n| n.as_bool());
@@ -1380,4 +1405,22 @@ fn reads_type(kind: &str) -> bool {
 enum TagUse {
     Nsg,
     Route,
+}
+
+/// A REST example's response completed with what its request set: members of the
+/// response win, objects merge member by member, each value keeps its own position.
+fn merge_request(request: &Node, response: &Node) -> Node {
+    match (&request.value, &response.value) {
+        (Value::Object(req), Value::Object(resp)) => {
+            let mut out = resp.clone();
+            for (k, v) in req {
+                match out.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
+                    Some((_, existing)) => *existing = merge_request(v, existing),
+                    None => out.push((k.clone(), v.clone())),
+                }
+            }
+            Node { value: Value::Object(out), pos: response.pos }
+        }
+        _ => response.clone(),
+    }
 }
