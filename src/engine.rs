@@ -77,7 +77,7 @@ fn has_region_marker(model: &Model) -> bool {
 fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {
     let (targets, link_issues) = build_targets(model, scenario);
     let workspace = model.workspaces.first();
-    let ctx = Ctx { model, scenario, targets, workspace, link_issues, out_cache: Default::default() };
+    let ctx = Ctx { model, scenario, targets, workspace, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);
     let mut findings = Vec::new();
     for check in rules::catalogue() {

@@ -244,9 +244,27 @@ pub fn evaluate_path<'n>(subnet: Option<&'n Nsg>, nic: Option<&'n Nsg>, flow: &F
 
 /// Free custom priorities in one direction, for fixes.
 pub fn free_priority_below(nsg: &Nsg, direction: Direction, below: u32) -> Option<u32> {
-    let used: Vec<u32> = nsg.rules.iter().filter(|r| r.direction == Some(direction) && !r.is_default).filter_map(|r| r.priority).collect();
+    free_priority_below_excluding(nsg, direction, below, &[])
+}
+
+/// `free_priority_below`, also avoiding priorities other fixes already propose.
+pub fn free_priority_below_excluding(nsg: &Nsg, direction: Direction, below: u32, proposed: &[u32]) -> Option<u32> {
+    let mut used: Vec<u32> = nsg.rules.iter().filter(|r| r.direction == Some(direction) && !r.is_default).filter_map(|r| r.priority).collect();
+    used.extend_from_slice(proposed);
+    used.sort_unstable();
+    used.dedup();
+    let used = Used(used);
     let top = below.min(4097);
     // Prefer a round number just under the blocking rule, then any free number.
     let round = (100..top).rev().filter(|p| p % 10 == 0).find(|p| !used.contains(p));
     round.or_else(|| (100..top).rev().find(|p| !used.contains(p)))
+}
+
+/// Sorted priorities in use (binary search: a 1,000-rule NSG is scanned once).
+struct Used(Vec<u32>);
+
+impl Used {
+    fn contains(&self, p: &u32) -> bool {
+        self.0.binary_search(p).is_ok()
+    }
 }

@@ -144,7 +144,7 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
         });
     }
     let message = explain(req, &results, status, &swapped);
-    let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(req, &results) } else { None };
+    let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(ctx, req, &results) } else { None };
     let location = evidence.iter().find(|e| e.role == "deciding" && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
     let regional_doubt = results.iter().any(|(_, path)| {
         path.hops.iter().any(|(_, nsg, v)| {
@@ -305,7 +305,7 @@ fn slug(text: &str) -> String {
 }
 
 /// An allow rule with a free priority that beats the blocking rule (spec: fixes).
-fn build_fix(req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
+fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
     // The first NSG that denies or doubts, and the lowest priority that blocks there.
     let mut blocking: Option<(&Nsg, u32)> = None;
     let mut ports = Vec::new();
@@ -335,7 +335,6 @@ fn build_fix(req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
         }
     }
     let (nsg, bound) = blocking?;
-    let priority = nsg::free_priority_below(nsg, req.direction, bound);
     let source = endpoint_prefix(&req.source);
     let destination = endpoint_prefix(&req.destination);
     let dir = req.direction.as_str();
@@ -345,6 +344,9 @@ fn build_fix(req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
         Direction::Outbound => &destination,
     };
     let name = slug(&format!("allow-{tag}-{}-{}", port_text.replace(',', "-"), if dir == "Inbound" { "in" } else { "out" }));
+    // One allocation of names and priorities for the whole report.
+    let signature = format!("{} {source} {destination} {port_text}", req.protocol.as_str());
+    let (name, priority) = ctx.proposals.borrow_mut().propose(nsg, req.direction, signature, name, bound);
     let rg = nsg.id.as_deref().and_then(resource_group_of).unwrap_or_else(|| "<resource-group>".into());
     let (priority, note) = match priority {
         Some(p) => (p, String::new()),

@@ -177,6 +177,42 @@ pub struct Ctx<'m> {
     pub link_issues: Vec<crate::model::InputIssue>,
     /// The AML-OUT findings, computed once for the checks and their summaries.
     pub out_cache: std::cell::OnceCell<Vec<Finding>>,
+    /// Rules the report's fixes propose, per NSG and direction, so that all the fixes of
+    /// one report can be applied together (distinct priorities and names).
+    pub proposals: std::cell::RefCell<Proposals>,
+}
+
+/// Fix rules proposed so far: (NSG, direction) to (rule signature, name, priority).
+#[derive(Default)]
+pub struct Proposals {
+    by_nsg: std::collections::HashMap<(usize, u8), Vec<Proposal>>,
+}
+
+/// A proposed rule: its signature (protocol, source, destination, ports), name, priority.
+type Proposal = (String, String, u32);
+
+impl Proposals {
+    /// The name and priority for a proposed rule: the same as before for the same rule,
+    /// else a priority that neither the NSG nor another proposal uses (below `below`)
+    /// and a name no other proposal in that NSG has.
+    pub fn propose(&mut self, nsg: &crate::model::Nsg, direction: crate::net::Direction, signature: String, name: String, below: u32) -> (String, Option<u32>) {
+        let list = self.by_nsg.entry((nsg as *const crate::model::Nsg as usize, direction as u8)).or_default();
+        if let Some((_, n, p)) = list.iter().find(|(s, _, _)| *s == signature) {
+            return (n.clone(), Some(*p));
+        }
+        let taken: Vec<u32> = list.iter().map(|(_, _, p)| *p).collect();
+        let priority = crate::nsg::free_priority_below_excluding(nsg, direction, below, &taken);
+        let mut unique = name.clone();
+        let mut k = 2;
+        while list.iter().any(|(_, n, _)| n.eq_ignore_ascii_case(&unique)) || nsg.rules.iter().any(|r| r.name.eq_ignore_ascii_case(&unique)) {
+            unique = format!("{name}-{k}");
+            k += 1;
+        }
+        if let Some(p) = priority {
+            list.push((signature, unique.clone(), p));
+        }
+        (unique, priority)
+    }
 }
 
 impl<'m> Ctx<'m> {

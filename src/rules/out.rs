@@ -146,13 +146,20 @@ fn compute_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
 pub fn summary(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let mut per_subject: Vec<(Option<Subject>, Vec<Finding>)> = Vec::new();
     {
+        // Subjects in order of first appearance, found by key (a tenant's export has
+        // tens of thousands of subjects).
+        let mut index: std::collections::HashMap<Option<(&'static str, String)>, usize> = std::collections::HashMap::new();
         for f in all_rows(ctx).iter().cloned() {
             if f.status == Status::NotApplicable {
                 continue;
             }
-            match per_subject.iter_mut().find(|(s, _)| *s == f.subject) {
+            let key = f.subject.as_ref().map(|s| (s.kind, s.name.clone()));
+            match index.get(&key).and_then(|&i| per_subject.get_mut(i)) {
                 Some((_, list)) => list.push(f),
-                None => per_subject.push((f.subject.clone(), vec![f])),
+                None => {
+                    index.insert(key, per_subject.len());
+                    per_subject.push((f.subject.clone(), vec![f]));
+                }
             }
         }
     }

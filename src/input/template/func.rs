@@ -30,6 +30,7 @@ fn int(n: &Node) -> Option<i64> {
     }
 }
 
+#[inline(never)]
 fn string(text: String, pos: Pos) -> Node {
     Node { value: Value::String(text.into()), pos }
 }
@@ -60,17 +61,24 @@ fn merge(into: &mut Vec<(Text, Node)>, from: &[(Text, Node)], deep: bool) {
     }
 }
 
+/// The result of a call that can't be evaluated. An unknown argument names it:
+/// `string(parameters('p'))` is `<p>`. (One function, not a closure per call site: the
+/// page's wasm is built for size.)
+#[inline(never)]
+fn failed(name: &str, vals: &[Node], pos: Pos) -> Node {
+    match vals.iter().find(|n| n.is_unresolved()) {
+        Some(u) => Node { value: u.value.clone(), pos },
+        None => unresolved(&format!("<{name}(…)>"), pos),
+    }
+}
+
 /// One function call on evaluated arguments.
 pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
     let v = |value: Value| Node { value, pos };
     let arg = |i: usize| vals.get(i);
     let s = |i: usize| arg(i).and_then(|n| n.as_str().map(String::from));
     let any_unresolved = vals.iter().any(Node::is_unresolved);
-    // An unknown argument names the result: `string(parameters('p'))` is `<p>`.
-    let fail = || match vals.iter().find(|n| n.is_unresolved()) {
-        Some(u) => Node { value: u.value.clone(), pos },
-        None => unresolved(&format!("<{name}(…)>"), pos),
-    };
+    let fail = || failed(name, vals, pos);
     match lower {
         "concat" => {
             if !vals.is_empty() && vals.iter().all(|n| n.as_array().is_some()) {
@@ -180,14 +188,14 @@ pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
         },
         "startswith" | "endswith" => match (s(0), s(1)) {
             (Some(a), Some(b)) => {
-                let (a, b) = (a.to_lowercase(), b.to_lowercase());
+                let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
                 v(Value::Bool(if lower == "startswith" { a.starts_with(&b) } else { a.ends_with(&b) }))
             }
             _ => fail(),
         },
         "indexof" | "lastindexof" => match (s(0), s(1)) {
             (Some(a), Some(b)) => {
-                let (a, b) = (a.to_lowercase(), b.to_lowercase());
+                let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
                 let found = if lower == "indexof" { a.find(&b) } else { a.rfind(&b) };
                 v(Value::Number(found.map_or(-1.0, |i| a.get(..i).map_or(0, |p| p.chars().count()) as f64)))
             }
