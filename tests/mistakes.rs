@@ -242,3 +242,32 @@ fn mistake_10_names_casing_and_sizes() {
     assert!(f.is_some_and(|f| f.status == Status::Warn && f.message.contains("3 free addresses")), "{:?}", f.map(|f| &f.message));
     let _ = Profile::Ga2023;
 }
+
+#[test]
+fn all_fixes_of_one_report_can_be_applied_together() {
+    // Deny-all rules in both directions: every required flow fails, so every check
+    // proposes a rule, all below 4096 in the same NSG.
+    let denies = nsg(&[rule("deny-in", 4096, "Inbound", "Deny", "*", "*", "*"), rule("deny-out", 4096, "Outbound", "Deny", "*", "*", "*")].join(","));
+    for public_ip in [true, false] {
+        let r = check(&[("nsg.json", &denies)], Options { public_ip: Some(public_ip), region: Some("westus2".into()), ..Options::default() });
+        let mut seen: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
+        let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut count = 0;
+        for f in r.findings.iter().filter_map(|f| f.fix.as_ref()) {
+            let words: Vec<&str> = f.az.split_whitespace().collect();
+            let arg = |flag: &str| words.iter().position(|w| *w == flag).and_then(|i| words.get(i + 1)).map(|s| s.to_string());
+            let (Some(priority), Some(direction), Some(name)) = (arg("--priority"), arg("--direction"), arg("--name")) else { continue };
+            count += 1;
+            // The same rule may be proposed by two checks; a different rule never shares
+            // a priority or a name with it.
+            let rule = f.az.clone();
+            if let Some(other) = seen.insert((direction.clone(), priority.clone()), rule.clone()) {
+                assert_eq!(other, rule, "two different rules at {direction} {priority}");
+            }
+            if let Some(other) = names.insert(name.clone(), rule.clone()) {
+                assert_eq!(other, rule, "two different rules named {name}");
+            }
+        }
+        assert!(count >= 10, "{count} fixes");
+    }
+}
