@@ -587,6 +587,8 @@ pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> C
         (A::AzureCloud, _) => Cover::None,
         (A::Asg(_), Endpoint::Subnet(_) | Endpoint::VirtualNetwork) => Cover::None,
         (A::Asg(_), Endpoint::LoadBalancer) => Cover::None,
+        // An ASG groups NICs of the VNet: never an Azure service's addresses (spec 1.5).
+        (A::Asg(_), Endpoint::Service { .. }) => Cover::None,
         (A::Asg(_), _) => Cover::Partial,
         (A::Tag { name, region }, Endpoint::Service { name: req_name, region: req_region }) => {
             tag_cover(name, region.as_deref(), req_name, req_region.as_deref())
@@ -613,6 +615,12 @@ fn tag_cover(name: &str, region: Option<&str>, req_name: &str, req_region: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_asg_is_never_a_service_tag() {
+        let service = Endpoint::Service { name: "AzureMachineLearning".into(), region: None };
+        assert_eq!(address_cover(&Address::Asg("/x/asg1".into()), &service, VnetExtent::default()), Cover::None);
+    }
 
     #[test]
     #[allow(clippy::unwrap_used)]

@@ -304,7 +304,14 @@ impl<'m> Reader<'m> {
                 ]
                 .into_iter()
                 .flatten()
-                .collect::<Vec<_>>()
+                .fold(Vec::<String>::new(), |mut words, part| {
+                    // "WindowsServer MicrosoftWindowsServer 2019-Datacenter Windows": each
+                    // word once, and not when an earlier word already contains it.
+                    if !words.iter().any(|w| w.to_ascii_lowercase().contains(&part.to_ascii_lowercase())) {
+                        words.push(part);
+                    }
+                    words
+                })
                 .join(" ");
                 self.found(format!("virtual machine {name}"));
                 let loc = self.loc(pointer, node);
@@ -898,7 +905,14 @@ impl<'m> Reader<'m> {
             }
         }
         let next_hop_type = field(self, "nextHopType");
-        let next_hop_ip = field(self, "nextHopIpAddress").filter(|s| !s.trim().is_empty());
+        // An unresolved next hop address is there, only unknown (its symbol stands for it).
+        let next_hop_ip = match p.get_present("nextHopIpAddress") {
+            Some(n) if n.is_unresolved() => {
+                field(self, "nextHopIpAddress");
+                text_of(n)
+            }
+            _ => field(self, "nextHopIpAddress").filter(|s| !s.trim().is_empty()),
+        };
         Route { name, address_prefix, next_hop_type, next_hop_ip, loc: self.loc(pointer, node) }
     }
 

@@ -455,17 +455,27 @@ pub static CMP_015: Check = Check {
             return vec![check.finding(Status::Unknown, "no storage account JSON was given")];
         }
         let Some(region) = region else { return vec![check.finding(Status::Unknown, "the compute's region is unknown")] };
-        let far: Vec<String> = ctx
-            .model
-            .storage_accounts
-            .iter()
-            .filter(|s| s.location.as_deref().is_some_and(|l| l != region && l != crate::net::REGION_MARKER))
-            .map(|s| format!("`{}` ({})", s.name, s.location.clone().unwrap_or_default()))
-            .collect();
-        if far.is_empty() {
-            vec![check.finding(Status::Pass, format!("the pasted storage accounts are in the compute's region ({})", crate::net::sub_tag_case(&region)))]
+        let marker = crate::net::REGION_MARKER;
+        let shown = if region == marker { "the template's deployment region".to_string() } else { format!("`{}`", crate::net::sub_tag_case(&region)) };
+        let (mut far, mut unknown) = (Vec::new(), Vec::new());
+        for s in &ctx.model.storage_accounts {
+            let Some(l) = s.location.as_deref() else { continue };
+            if l.contains('<') || (l == marker) != (region == marker) {
+                // An unresolved location, or the template's region against a named one.
+                unknown.push(format!("`{}`", s.name));
+            } else if l != region {
+                far.push(format!("`{}` ({l})", s.name));
+            }
+        }
+        if !far.is_empty() {
+            vec![check.finding(Status::Warn, format!("storage {} is not in the compute's region {shown}: expect intermittent timeouts", far.join(", ")))]
+        } else if !unknown.is_empty() {
+            vec![check.finding(
+                Status::Unknown,
+                format!("the region of storage {} is not known, so it can't be compared with the compute's region {shown}", unknown.join(", ")),
+            )]
         } else {
-            vec![check.finding(Status::Warn, format!("storage {} is not in the compute's region `{region}`: expect intermittent timeouts", far.join(", ")))]
+            vec![check.finding(Status::Pass, format!("the pasted storage accounts are in the compute's region ({shown})"))]
         }
     },
 };
