@@ -61,6 +61,8 @@ test('loads with an example and shows what fails and why', async () => {
   await page.waitForSelector('tr.deciding');
   assert.match(await pip.locator('tr.deciding').first().innerText(), /DenyAllInBound|65500/);
   assert.match(await pip.innerText(), /swapped/, 'names the swapped-port mistake');
+  // The check's documentation is fetched from rules.json when the finding is first opened.
+  await pip.locator('.docs h4', { hasText: 'Why it matters' }).waitFor({ timeout: 10000 });
   await pip.locator('button.copy').first().click();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(copied, /^az network nsg rule create/);
@@ -224,8 +226,15 @@ test('a share link round-trips the inputs; a tampered one is refused politely', 
 test('catalogue page has an anchor per check', async () => {
   const page = await open('#/rules');
   await page.waitForSelector('article.rule');
-  assert.equal(await page.locator('article.rule').count(), 76);
+  // Every check of the catalogue the build wrote beside the page (rules.json, from the
+  // same source as `amlvnet rules --format json`), and its documentation once loaded.
+  const catalogue = await page.evaluate(async () => (await fetch('rules.json')).json());
+  assert.ok(catalogue.length >= 78);
+  assert.equal(await page.locator('article.rule').count(), catalogue.length);
   assert.equal(await page.locator('#AML-PIP-001').count(), 1);
+  const pip = catalogue.find((c) => c.id === 'AML-PIP-001');
+  await page.waitForFunction((what) => document.querySelector('#AML-PIP-001').textContent.includes(what), pip.docs.what, { timeout: 10000 });
+  assert.equal(await page.locator('.docs-loading').count(), 0, 'no check is left without its documentation');
   await page.close();
 });
 

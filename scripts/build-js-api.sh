@@ -8,3 +8,4 @@ cargo build --locked --quiet --lib --target wasm32-unknown-unknown --profile web
 wasm-bindgen --target web --out-name amlvnet --out-dir "$out" target/wasm32-unknown-unknown/web/amlvnet.wasm
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals \
   "$out/amlvnet_bg.wasm" -o "$out/amlvnet_bg.wasm"
+node scripts/write-rules-json.mjs "$out"

@@ -268,7 +268,7 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
 fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>, Vec<InputIssue>) {
     let links = Links::new(model);
     let mut issues = Missing::default();
-    let mut by_subnet: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut by_subnet: Vec<Option<usize>> = vec![None; model.subnets.len()];
     let mut targets: Vec<Target<'m>> = Vec::new();
     let with_nics = matches!(scenario.compute, ComputeKind::Vm | ComputeKind::HdInsight);
     let training = |k: ComputeKind| matches!(k, ComputeKind::Cluster | ComputeKind::Instance | ComputeKind::Vm | ComputeKind::HdInsight);
@@ -278,13 +278,13 @@ fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<Target<'m>>,
     for c in computes {
         let Some(r) = &c.subnet else { continue };
         match links.subnet(r) {
-            Some(s) => match links.subnet_position(s).and_then(|p| by_subnet.get(&p)).and_then(|&t| targets.get_mut(t)) {
+            Some(s) => match links.subnet_position(s).and_then(|p| by_subnet.get(p).copied().flatten()).and_then(|t| targets.get_mut(t)) {
                 Some(t) => t.computes.push(c),
                 None => {
                     let mut t = subnet_target(&links, s, &mut issues, with_nics);
                     t.computes.push(c);
-                    if let Some(p) = links.subnet_position(s) {
-                        by_subnet.insert(p, targets.len());
+                    if let Some(slot) = links.subnet_position(s).and_then(|p| by_subnet.get_mut(p)) {
+                        *slot = Some(targets.len());
                     }
                     targets.push(t);
                 }

@@ -73,7 +73,7 @@ pub struct Links<'m> {
     /// NSGs by the lower-case ID of a subnet they say they are attached to.
     nsg_by_attached: HashMap<String, usize>,
     /// The NSG of a NIC in each subnet (by subnet index), first NIC first.
-    nic_nsg_by_subnet: HashMap<usize, usize>,
+    nic_nsg_by_subnet: Vec<Option<usize>>,
 }
 
 impl<'m> Links<'m> {
@@ -87,13 +87,13 @@ impl<'m> Links<'m> {
                 nsg_by_attached.entry(key(id)).or_insert(i);
             }
         }
-        let mut links = Links { model, nsgs, route_tables, subnets, nsg_by_attached, nic_nsg_by_subnet: HashMap::new() };
-        let mut by_subnet = HashMap::new();
+        let mut links = Links { model, nsgs, route_tables, subnets, nsg_by_attached, nic_nsg_by_subnet: Vec::new() };
+        let mut by_subnet = vec![None; model.subnets.len()];
         for nic in &model.nics {
             let Some(nsg) = nic.nsg.as_ref().and_then(|r| links.nsg_index(r)) else { continue };
             for r in &nic.subnets {
-                if let Some(s) = links.subnet_index(r) {
-                    by_subnet.entry(s).or_insert(nsg);
+                if let Some(slot) = links.subnet_index(r).and_then(|s| by_subnet.get_mut(s)) {
+                    slot.get_or_insert(nsg);
                 }
             }
         }
@@ -150,7 +150,7 @@ impl<'m> Links<'m> {
 
     /// The NSG of a NIC in this subnet, if any.
     pub fn nic_nsg(&self, subnet: &Subnet) -> Option<&'m Nsg> {
-        self.subnet_position(subnet).and_then(|s| self.nic_nsg_by_subnet.get(&s)).and_then(|&i| self.model.nsgs.get(i))
+        self.subnet_position(subnet).and_then(|s| self.nic_nsg_by_subnet.get(s).copied().flatten()).and_then(|i| self.model.nsgs.get(i))
     }
 }
 

@@ -15,15 +15,19 @@ pub fn render(report: &Report) -> J {
                 Severity::Warning => "warning",
                 Severity::Info => "note",
             };
-            J::obj(vec![
-                ("id", J::s(c.id)),
-                ("name", J::s(c.name)),
-                ("shortDescription", J::obj(vec![("text", J::s(c.title))])),
-                ("fullDescription", J::obj(vec![("text", J::s(c.docs.what))])),
-                ("help", J::obj(vec![("text", J::s(format!("{} Fix: {}", c.docs.why, c.docs.fix))), ("markdown", J::s(super::markdown::explain(c)))])),
-                ("defaultConfiguration", J::obj(vec![("level", J::s(level))])),
-                ("properties", J::obj(vec![("tags", J::Arr(vec![J::s("azure"), J::s("network"), J::s("azure-ml")]))])),
-            ])
+            let mut rule = vec![("id", J::s(c.id)), ("name", J::s(c.name)), ("shortDescription", J::obj(vec![("text", J::s(c.title))]))];
+            // The page's build carries no docs (they are fetched when shown): its SARIF
+            // then names each rule without describing it, rather than with empty text.
+            if !c.docs.what.is_empty() {
+                rule.push(("fullDescription", J::obj(vec![("text", J::s(c.docs.what))])));
+                rule.push((
+                    "help",
+                    J::obj(vec![("text", J::s(format!("{} Fix: {}", c.docs.why, c.docs.fix))), ("markdown", J::s(super::markdown::explain(c)))]),
+                ));
+            }
+            rule.push(("defaultConfiguration", J::obj(vec![("level", J::s(level))])));
+            rule.push(("properties", J::obj(vec![("tags", J::Arr(vec![J::s("azure"), J::s("network"), J::s("azure-ml")]))])));
+            J::obj(rule)
         })
         .collect();
     let results: Vec<J> = report

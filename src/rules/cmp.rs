@@ -1,6 +1,6 @@
 //! Requirements common to clusters and instances (spec 2.2).
 
-use super::{az_subnet, scope, usable_addresses, Check, Ctx, Docs, Target};
+use super::{az_subnet, docs, scope, usable_addresses, Check, Ctx, Target};
 use crate::model::{same_resource, subscription_of, ComputeKind, Subnet};
 use crate::report::{Finding, Fix, Severity, Status, Subject};
 
@@ -22,7 +22,7 @@ pub static CMP_001: Check = Check {
     title: "The compute subnet is not delegated",
     severity: Severity::Error,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Fails when the compute subnet has any delegation (`properties.delegations[]`), whatever the service.",
         why: "Azure ML clusters and instances can't be created in a subnet delegated to another service, for example to ACI (`Microsoft.ContainerInstance/containerGroups`).",
         example: "\"delegations\": [{\"name\": \"aci\", \"properties\": {\"serviceName\": \"Microsoft.ContainerInstance/containerGroups\"}}]",
@@ -37,7 +37,10 @@ pub static CMP_001: Check = Check {
                 f.location = s.loc.clone();
                 return f;
             }
-            let mut f = check.finding(Status::Fail, format!("subnet `{}` is delegated to {}; Azure ML compute needs a subnet without delegations", s.name, s.delegations.join(", ")));
+            let mut f = check.finding(
+                Status::Fail,
+                format!("subnet `{}` is delegated to {}; Azure ML compute needs a subnet without delegations", s.name, s.delegations.join(", ")),
+            );
             f.location = s.loc.clone();
             f.fix = Some(Fix {
                 summary: format!("Remove the delegation from subnet `{}` (or use a subnet without one).", s.name),
@@ -56,7 +59,7 @@ pub static CMP_002: Check = Check {
     title: "The VNet is in the workspace's subscription",
     severity: Severity::Error,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the subscription in the compute subnet's ID with the workspace's (or the compute's) ID.",
         why: "The VNet must be in the same subscription as the workspace; otherwise compute creation fails.",
         example: "Subnet `/subscriptions/2222…/…/subnets/train` for a workspace in `/subscriptions/1111…`.",
@@ -97,7 +100,7 @@ pub static CMP_003: Check = Check {
     title: "The subnet has a free address for the compute instance",
     severity: Severity::Error,
     scope: scope::CI,
-    docs: Docs {
+    docs: docs! {
         what:
             "Counts free addresses: 2^(32-p) - 5 per prefix (Azure reserves five), minus the `ipConfigurations` already in the subnet. An instance needs one.",
         why: "Creation fails when the subnet is full.",
@@ -128,7 +131,7 @@ pub static CMP_004: Check = Check {
     title: "The subnet has addresses for the cluster's nodes",
     severity: Severity::Error,
     scope: scope::CC,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the subnet's free addresses (2^(32-p) - 5 per prefix, minus used ones) with the clusters' `minNodeCount` and `maxNodeCount` (all clusters on the subnet added up).",
         why: "Each node takes one address. Fewer than the minimum: the cluster can't start. Fewer than the maximum: it is only partly allocated when it scales out.",
         example: "A /28 subnet (11 usable) for a cluster with `maxNodeCount` 20.",
@@ -140,17 +143,29 @@ pub static CMP_004: Check = Check {
             let Some(s) = t.subnet else { return subnet_unknown(check, t, "free addresses") };
             let clusters: Vec<_> = t.computes.iter().filter(|c| c.kind == ComputeKind::Cluster).collect();
             let min: u64 = clusters.iter().map(|c| u64::from(c.min_nodes.unwrap_or(0))).sum();
-            let max: Option<u64> = if clusters.is_empty() || clusters.iter().any(|c| c.max_nodes.is_none()) { None } else { Some(clusters.iter().map(|c| u64::from(c.max_nodes.unwrap_or(0))).sum()) };
+            let max: Option<u64> = if clusters.is_empty() || clusters.iter().any(|c| c.max_nodes.is_none()) {
+                None
+            } else {
+                Some(clusters.iter().map(|c| u64::from(c.max_nodes.unwrap_or(0))).sum())
+            };
             let mut f = match (free_addresses(s), max) {
                 (Err(e), _) => check.finding(Status::Unknown, e),
-                (Ok(free), _) if free < min => check.finding(Status::Fail, format!("subnet `{}` has {free} free addresses but the clusters need at least {min} nodes", s.name)),
+                (Ok(free), _) if free < min => {
+                    check.finding(Status::Fail, format!("subnet `{}` has {free} free addresses but the clusters need at least {min} nodes", s.name))
+                }
                 (Ok(free), Some(max)) if free < max => {
-                    let mut f = check.finding(Status::Warn, format!("subnet `{}` has {free} free addresses for up to {max} nodes: the cluster will be partly allocated", s.name));
+                    let mut f = check.finding(
+                        Status::Warn,
+                        format!("subnet `{}` has {free} free addresses for up to {max} nodes: the cluster will be partly allocated", s.name),
+                    );
                     f.severity = Severity::Warning;
                     f
                 }
                 (Ok(free), Some(max)) => check.finding(Status::Pass, format!("subnet `{}` has {free} free addresses for up to {max} nodes", s.name)),
-                (Ok(free), None) => check.finding(Status::Unknown, format!("subnet `{}` has {free} free addresses; paste the cluster JSON to compare with its maxNodeCount", s.name)),
+                (Ok(free), None) => check.finding(
+                    Status::Unknown,
+                    format!("subnet `{}` has {free} free addresses; paste the cluster JSON to compare with its maxNodeCount", s.name),
+                ),
             };
             f.location = s.loc.clone();
             f
@@ -164,7 +179,7 @@ pub static CMP_005: Check = Check {
     title: "No service endpoint policy blocks the compute's system storage",
     severity: Severity::Warning,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Warns when the compute subnet has service endpoint policies (`serviceEndpointPolicies[]`).",
         why: "In mid-2022, service endpoint policies didn't work with the compute's system storage accounts. The later exfiltration guidance uses a policy that includes the alias `/services/Azure/MachineLearning`; with that alias it is fine.",
         example: "\"serviceEndpointPolicies\": [{\"id\": \".../serviceEndpointPolicies/sep-storage\"}]",
@@ -185,9 +200,19 @@ pub static CMP_005: Check = Check {
                 })
             });
             let mut f = if with_alias && ctx.is_profile_2023() {
-                check.finding(Status::Info, format!("subnet `{}` has service endpoint policies ({}) that include `/services/Azure/MachineLearning`", s.name, names.join(", ")))
+                check.finding(
+                    Status::Info,
+                    format!("subnet `{}` has service endpoint policies ({}) that include `/services/Azure/MachineLearning`", s.name, names.join(", ")),
+                )
             } else {
-                check.finding(Status::Warn, format!("subnet `{}` has service endpoint policies ({}); they don't work with the compute's system storage accounts", s.name, names.join(", ")))
+                check.finding(
+                    Status::Warn,
+                    format!(
+                        "subnet `{}` has service endpoint policies ({}); they don't work with the compute's system storage accounts",
+                        s.name,
+                        names.join(", ")
+                    ),
+                )
             };
             f.location = s.loc.clone();
             f
@@ -201,7 +226,7 @@ pub static CMP_006: Check = Check {
     title: "Required outbound destinations are allowed",
     severity: Severity::Error,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Sums up the AML-OUT checks that apply: the worst of them, naming each that isn't met.",
         why: "Compute needs outbound access to Azure AD, Azure ML, Batch, Resource Manager, Storage, Front Door and the registries; a `Deny Internet` without those allows breaks compute creation.",
         example: "An outbound `Deny *` at priority 4000 with no allow for `Storage.<region>`.",
@@ -217,7 +242,7 @@ pub static CMP_007: Check = Check {
     title: "A cluster in another region is supported",
     severity: Severity::Error,
     scope: scope::CC,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the cluster's location with the workspace's, and looks for a workspace private endpoint.",
         why: "Mid-2022, a cluster in another region was a preview, unsupported with a private-endpoint workspace, and needs global peering when the workspace resources sit in another VNet.",
         example: "Cluster in eastus, workspace in westus2 with an approved private endpoint.",
@@ -233,7 +258,7 @@ pub static CMP_008: Check = Check {
     title: "The compute instance is in the workspace's region",
     severity: Severity::Error,
     scope: scope::CI,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the compute instance's location with the workspace's.",
         why: "Only clusters may live in another region than the workspace.",
         example: "Instance in eastus, workspace in westus2.",
@@ -287,7 +312,7 @@ pub static CMP_009: Check = Check {
     title: "VNet-restricted storage is reachable from the compute subnet",
     severity: Severity::Warning,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "For a storage account whose firewall denies by default, looks for a VNet rule or private endpoint in the compute subnet.",
         why: "Studio and designer need the storage in the same subnet as the compute; \"Allow trusted Microsoft services\" or a resource-instance rule is not enough. SDK-only use may be in another subnet.",
         example: "Storage with `networkAcls.defaultAction: Deny` and a VNet rule for `snet-pe` only, compute in `snet-train`.",
@@ -297,7 +322,10 @@ pub static CMP_009: Check = Check {
     run: |ctx, check| {
         let restricted: Vec<_> = ctx.model.storage_accounts.iter().filter(|s| s.default_action_deny).collect();
         if ctx.model.storage_accounts.is_empty() {
-            return vec![check.finding(Status::Unknown, "no storage account JSON was given; paste `az storage account show` to check studio access from the compute subnet")];
+            return vec![check.finding(
+                Status::Unknown,
+                "no storage account JSON was given; paste `az storage account show` to check studio access from the compute subnet",
+            )];
         }
         if restricted.is_empty() {
             return vec![check.finding(Status::Pass, "no pasted storage account restricts access to VNets")];
@@ -307,9 +335,12 @@ pub static CMP_009: Check = Check {
             let unreachable: Vec<&str> = restricted
                 .iter()
                 .filter(|st| {
-                    let rule = st.vnet_rule_subnets.iter().any(|id| s.id.as_deref().is_some_and(|sid| same_resource(id, sid)) || id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(&s.name)));
+                    let rule = st.vnet_rule_subnets.iter().any(|id| {
+                        s.id.as_deref().is_some_and(|sid| same_resource(id, sid)) || id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(&s.name))
+                    });
                     let pe = ctx.model.private_endpoints.iter().any(|pe| {
-                        pe.subnet.as_ref().is_some_and(|r| r.name().eq_ignore_ascii_case(&s.name)) && pe.targets.iter().any(|x| x.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(&st.name)))
+                        pe.subnet.as_ref().is_some_and(|r| r.name().eq_ignore_ascii_case(&s.name))
+                            && pe.targets.iter().any(|x| x.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(&st.name)))
                     });
                     !(rule || pe)
                 })
@@ -318,7 +349,14 @@ pub static CMP_009: Check = Check {
             if unreachable.is_empty() {
                 check.finding(Status::Pass, format!("the VNet-restricted storage is reachable from subnet `{}`", s.name))
             } else {
-                check.finding(Status::Warn, format!("storage {} denies by default and has no VNet rule or private endpoint for subnet `{}`: studio and designer won't reach it", unreachable.join(", "), s.name))
+                check.finding(
+                    Status::Warn,
+                    format!(
+                        "storage {} denies by default and has no VNet rule or private endpoint for subnet `{}`: studio and designer won't reach it",
+                        unreachable.join(", "),
+                        s.name
+                    ),
+                )
             }
         })
     },
@@ -334,7 +372,7 @@ pub static CMP_010: Check = Check {
     title: "Custom DNS resolves the compute instance",
     severity: Severity::Info,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "When the VNet uses custom DNS servers and the workspace has a private endpoint, reminds that `<instance-name>.<region>.instances.azureml.ms` must resolve to the workspace private endpoint IP.",
         why: "With a private-endpoint workspace, the instance is reachable only from inside the VNet, through that name.",
         example: "\"dhcpOptions\": {\"dnsServers\": [\"10.0.0.4\"]} with a private-endpoint workspace.",
@@ -342,7 +380,8 @@ pub static CMP_010: Check = Check {
         source: "Seed › Limitations (custom DNS)",
     },
     run: |ctx, check| {
-        let custom: Vec<String> = ctx.model.vnets.iter().filter(|v| !v.dns_servers.is_empty()).map(|v| format!("`{}` ({})", v.name, v.dns_servers.join(", "))).collect();
+        let custom: Vec<String> =
+            ctx.model.vnets.iter().filter(|v| !v.dns_servers.is_empty()).map(|v| format!("`{}` ({})", v.name, v.dns_servers.join(", "))).collect();
         let pe = ctx.workspace.is_some_and(|w| !w.private_endpoint_statuses.is_empty());
         if custom.is_empty() {
             info(check, "if the VNet uses custom DNS and the workspace a private endpoint, add a record for <instance-name>.<region>.instances.azureml.ms pointing at the workspace private endpoint")
@@ -365,7 +404,7 @@ pub static CMP_011: Check = Check {
     title: "Websockets to the instance hosts pass firewalls and proxies",
     severity: Severity::Info,
     scope: scope::CI,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that websocket traffic to `*.instances.azureml.net` and `*.instances.azureml.ms` must not be blocked.",
         why: "Jupyter on a compute instance uses websockets; a proxy or firewall that blocks them breaks notebooks. NSG JSON can't show this.",
         example: "A proxy that strips `Upgrade: websocket` headers.",
@@ -381,7 +420,7 @@ pub static CMP_012: Check = Check {
     title: "Compute can create its IP, load balancer and NSG",
     severity: Severity::Info,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that clusters and instances create a public IP, a load balancer and an NSG in the VNet's resource group.",
         why:
             "A resource lock on that group, or an Azure Policy that forbids NSGs or public IPs, makes create, scale or delete fail; subscription quotas apply.",
@@ -402,7 +441,7 @@ pub static CMP_013: Check = Check {
     title: "The deploying identity may use the VNet",
     severity: Severity::Info,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds of the permissions: `Microsoft.Network/virtualNetworks/*/read` on the VNet (not for ARM deployments) and `Microsoft.Network/virtualNetworks/subnets/join/action` on the subnet.",
         why: "Without them, creating compute in the subnet fails with an authorization error.",
         example: "A user with only the AzureML Data Scientist role on the workspace.",
@@ -418,7 +457,7 @@ pub static CMP_014: Check = Check {
     title: "Managed identity on the instance with a private ACR",
     severity: Severity::Info,
     scope: scope::CI,
-    docs: Docs {
+    docs: docs! {
         what: "If the workspace's container registry uses a private endpoint, reminds that the compute instance can't use a managed identity.",
         why: "A documented limitation of the time: the instance's managed identity doesn't work with a VNet-bound ACR.",
         example: "A registry with `privateEndpointConnections`, and an instance with a system-assigned identity.",
@@ -441,7 +480,7 @@ pub static CMP_015: Check = Check {
     title: "Storage is in the compute's region",
     severity: Severity::Warning,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the location of pasted storage accounts with the compute's region.",
         why: "Storage and compute in different regions give intermittent timeouts and transfer costs.",
         example: "Storage in eastus, compute in westus2.",

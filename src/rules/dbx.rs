@@ -1,7 +1,7 @@
 //! Azure Databricks with VNet injection (spec 2.5).
 
 use super::flows::{self, FlowReq};
-use super::{scope, Check, Ctx, Docs, NsgState};
+use super::{docs, scope, Check, Ctx, NsgState};
 use crate::model::{same_resource, subscription_of};
 use crate::net::{Direction, Endpoint, Protocol};
 use crate::report::{Finding, Severity, Status};
@@ -16,7 +16,7 @@ pub static DBX_001: Check = Check {
     title: "The Databricks VNet is in the workspace's subscription and region",
     severity: Severity::Error,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Compares the Databricks workspace's location and the subscription of its `customVirtualNetworkId` with the Azure ML workspace's.",
         why: "The article requires the same subscription and region.",
         example: "Databricks in eastus with a VNet in another subscription, AML workspace in westus2.",
@@ -54,7 +54,7 @@ pub static DBX_002: Check = Check {
     title: "VNet-secured storage is in the Databricks VNet",
     severity: Severity::Warning,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "For storage accounts that deny by default, checks that their VNet rules point at the Databricks VNet.",
         why: "The article requires VNet-secured workspace storage to be in the same VNet as the Databricks cluster.",
         example: "Storage with VNet rules for `vnet-ml` while Databricks is injected into `vnet-dbx`.",
@@ -89,7 +89,7 @@ pub static DBX_003: Check = Check {
     title: "The VNet keeps its `default` subnet",
     severity: Severity::Warning,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Warns when the VNet has no subnet named `default` besides the Databricks subnets.",
         why: "The article says the `default` subnet created with the VNet is also required (a claim that is hard to justify technically, hence a warning).",
         example: "A VNet with only `databricks-public` and `databricks-private`.",
@@ -122,7 +122,7 @@ pub static DBX_004: Check = Check {
     title: "Databricks doesn't use a private endpoint to the VNet",
     severity: Severity::Info,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that Azure Databricks doesn't reach the VNet through a private endpoint.",
         why: "Don't plan on one; Databricks is injected into its own subnets.",
         example: "A plan that expects a Databricks private endpoint in the compute subnet.",
@@ -138,7 +138,7 @@ pub static DBX_005: Check = Check {
     title: "The Databricks subnets are delegated to Databricks",
     severity: Severity::Error,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Requires both the host and the container subnet to be delegated to `Microsoft.Databricks/workspaces` (the opposite of AML-CMP-001).",
         why: "VNet injection fails without the delegation.",
         example: "`databricks-public` with `delegations: []`.",
@@ -165,7 +165,7 @@ pub static DBX_006: Check = Check {
     title: "Both Databricks subnets have the same NSG",
     severity: Severity::Error,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Requires an NSG on each Databricks subnet, and warns when the two differ.",
         why: "Databricks manages its rules in the NSG of the injected subnets; the docs ask for one NSG on both.",
         example: "`databricks-private` without `networkSecurityGroup`.",
@@ -199,7 +199,7 @@ pub static DBX_007: Check = Check {
     title: "The Databricks VNet and subnets are big enough",
     severity: Severity::Error,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Requires a VNet prefix between /16 and /24, and each Databricks subnet /26 or larger.",
         why: "Every cluster node takes an address in each of the two subnets, and Azure reserves five per subnet; 59 nodes fit in a /26.",
         example: "A `databricks-private` subnet of /28.",
@@ -243,7 +243,7 @@ pub static DBX_008: Check = Check {
     title: "The Databricks subnets are dedicated",
     severity: Severity::Warning,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Warns when a Databricks subnet's `ipConfigurations` point at resources that are not Databricks's.",
         why: "Each workspace needs its own pair of subnets with nothing else in them.",
         example: "A VM NIC in `databricks-public`.",
@@ -269,7 +269,7 @@ pub static DBX_009: Check = Check {
     title: "No custom rule denies the Databricks-managed flows",
     severity: Severity::Warning,
     scope: scope::DBX,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates the flows Databricks manages (`Microsoft.Databricks-workspaces_UseOnly_*`): inbound VirtualNetwork → VirtualNetwork; outbound to AzureDatabricks TCP 443, Sql TCP 3306, Storage TCP 443, EventHub TCP 9093, and VirtualNetwork.",
         why: "A custom rule with a lower priority number that denies them breaks the workspace.",
         example: "An outbound `Deny Internet` at 100 in the Databricks NSG.",

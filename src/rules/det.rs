@@ -1,6 +1,6 @@
 //! Mode detection (spec 2.1): which scenario the other checks run for.
 
-use super::{scope, Check, Ctx, Docs};
+use super::{docs, scope, Check, Ctx};
 use crate::model::ComputeKind;
 use crate::report::{Finding, Severity, Status, Subject};
 
@@ -12,7 +12,7 @@ pub static DET_001: Check = Check {
     title: "Compute type is known",
     severity: Severity::Info,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Reads the compute type (`properties.computeType` in ARM, `type` in `az ml compute show`) and picks the scenario family: cluster, instance, attached VM, HDInsight or Databricks. An AKS agent pool also has `enableNodePublicIp`, but it is not Azure ML compute.",
         why: "Each compute type has different network requirements: clusters and instances need the Batch and Azure ML management ports, attached VMs need SSH from AzureMachineLearning, Databricks needs delegated subnets.",
         example: "{\"type\": \"Microsoft.ContainerService/managedClusters/agentPools\", \"properties\": {\"enableNodePublicIp\": false}}  (not AML compute)",
@@ -39,7 +39,7 @@ pub static DET_002: Check = Check {
     title: "Public IP mode is known",
     severity: Severity::Info,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "Reads `enableNodePublicIp` (ARM; also written `enableNodePublicIP`) or `enable_node_public_ip` (`az ml`). `false` means no public IP; `true` or absent means public IP, the API default.",
         why: "Public-IP compute needs inbound management rules from BatchNodeManagement and AzureMachineLearning; no-public-IP compute needs a private endpoint, disabled network policies and an egress path instead.",
         example: "{\"properties\": {\"computeType\": \"AmlCompute\", \"properties\": {\"enableNodePublicIp\": false}}}",
@@ -72,7 +72,7 @@ pub static DET_003: Check = Check {
     title: "Workspace region is known",
     severity: Severity::Info,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Finds the workspace region (the `location` of the pasted resources, or `--region`), which names the regional service tags such as `Storage.<region>` and `BatchNodeManagement.<region>`.",
         why: "A rule for `Storage.eastus` does not open `Storage.westus2`. Without the region, checks on regional tags can only be decided when the answer is the same for every region.",
         example: "An NSG allowing `Storage.eastus` pasted alone, for a workspace in westus2.",

@@ -1,6 +1,6 @@
 //! Input diagnostics (spec 2.7): problems with the pasted documents themselves.
 
-use super::{scope, Check, Ctx, Docs};
+use super::{docs, scope, Check, Ctx};
 use crate::model::InputIssue;
 use crate::report::{Finding, Severity, Status, Subject};
 
@@ -37,7 +37,7 @@ pub static INP_001: Check = Check {
     title: "Every document is valid JSON",
     severity: Severity::Error,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Parses every document as JSON and reports the line and column of the first error.",
         why: "A document that is not JSON can't be checked; unresolved git merge markers (`<<<<<<<`) and trailing commas are the usual causes.",
         example: "{ \"securityRules\": [ { \"name\": \"a\", }, ] }",
@@ -53,7 +53,7 @@ pub static INP_002: Check = Check {
     title: "Every document holds something the checker recognises",
     severity: Severity::Warning,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Warns about a document that holds no NSG, rule list, subnet, VNet, route table, NAT gateway, Azure ML compute or workspace.",
         why: "A document the engine doesn't recognise is silently useless; it usually means the wrong command's output was pasted.",
         example: "{ \"hello\": \"world\" }",
@@ -69,7 +69,7 @@ pub static INP_003: Check = Check {
     title: "Rule priorities are unique per direction",
     severity: Severity::Error,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Finds two custom rules of one NSG with the same priority in the same direction.",
         why: "Azure rejects such an NSG, so the configuration cannot be deployed; which rule would win is undefined.",
         example: "Two Inbound rules `allow-a` and `deny-b`, both at priority 200.",
@@ -121,7 +121,7 @@ pub static INP_004: Check = Check {
     title: "Rule and route fields hold values Azure accepts",
     severity: Severity::Error,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Finds rule and route fields Azure would reject: priority outside 100-4096, a bad port or range, a bad address prefix, an unknown protocol, access or direction, a next-hop IP without `VirtualAppliance`.",
         why: "Azure rejects the deployment. The engine leaves such a rule out of the verdict and turns the checks it could have decided into `warn` or `unknown`, never `pass`.",
         example: "{\"priority\": 0, \"destinationPortRange\": \"abc\", \"sourceAddressPrefix\": \"10.0.0.0/33\"}",
@@ -161,7 +161,7 @@ pub static INP_005: Check = Check {
     title: "Template expressions could be evaluated",
     severity: Severity::Warning,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Reports ARM template expressions the engine could not evaluate (parameters without a default and no parameters file, `reference()` to deployed resources, `copy` loops, linked templates).",
         why: "A field whose value is unknown can't prove a requirement: checks that depend on it become `warn` or `unknown`, never `pass`.",
         example: "\"destinationPortRange\": \"[parameters('mlPort')]\" with no default and no parameters file",
@@ -177,7 +177,7 @@ pub static INP_006: Check = Check {
     title: "Referenced resources are among the inputs",
     severity: Severity::Warning,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Finds references to resources that were not pasted: a subnet's NSG or route table, a compute's subnet.",
         why: "Without the referenced document the checks that need it can only say `unknown`.",
         example: "A subnet with `networkSecurityGroup.id` of `nsg-train`, pasted without `nsg-train`.",
@@ -193,7 +193,7 @@ pub static INP_007: Check = Check {
     title: "Every service tag exists",
     severity: Severity::Error,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Compares every service tag in NSG rules and routes with Azure's service-tag data (names, case-insensitive, and region suffixes), and names the closest real tag.",
         why: "Azure rejects a rule or route that names a tag it doesn't have, so the deployment fails; the docs' own tables spell tags that don't exist (`Keyvault.<region>`, `ContainerRegistry.<region>`, `MCR`) and a region (`uswest`) that isn't an ARM location.",
         example: "\"destinationAddressPrefix\": \"Keyvault.westus2\" (the tag is `AzureKeyVault.WestUS2`)",
@@ -211,7 +211,7 @@ pub static INP_008: Check = Check {
     title: "Service tags are used where Azure accepts them",
     severity: Severity::Error,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Checks each service tag against its `networkFeatures`: an NSG rule needs a tag with `NSG`, a route a tag with `UDR`.",
         why: "Azure rejects the rule or route otherwise. The regional `AzureMachineLearning.<region>` tags are IP lists only (no NSG, no UDR), and the regional `BatchNodeManagement.<region>` tags can't be used in route tables.",
         example: "A route with `addressPrefix` `BatchNodeManagement.westus2` and next hop Internet.",
@@ -219,6 +219,11 @@ pub static INP_008: Check = Check {
         source: "Spec 2.7 (AML-INP-008) and 5.8; Azure service-tag data (networkFeatures)",
     },
     run: |ctx, check| {
-        from_issues(ctx, check, Status::Fail, &format!("every service tag is used where Azure accepts it (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER))
+        from_issues(
+            ctx,
+            check,
+            Status::Fail,
+            &format!("every service tag is used where Azure accepts it (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER),
+        )
     },
 };

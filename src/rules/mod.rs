@@ -35,6 +35,25 @@ pub mod scope {
     pub const ALL: u8 = AML | DBX | VMH;
 }
 
+/// A check's documentation. In the page's build (`web` feature) the texts are left out
+/// of the wasm (10 KB of its first load): the page fetches them from `rules.json`, which
+/// the build writes from this same catalogue, when a reader first opens them.
+#[cfg(not(feature = "web"))]
+macro_rules! docs {
+    ($($field:ident: $text:expr),* $(,)?) => {
+        $crate::rules::Docs { $($field: $text),* }
+    };
+}
+
+#[cfg(feature = "web")]
+macro_rules! docs {
+    ($($field:ident: $text:expr),* $(,)?) => {
+        $crate::rules::Docs { $($field: ""),* }
+    };
+}
+
+pub(crate) use docs;
+
 /// The documentation of a check: the single source for `explain`, SARIF and the page.
 #[derive(Debug)]
 pub struct Docs {
@@ -185,7 +204,8 @@ pub struct Ctx<'m> {
 /// Fix rules proposed so far: (NSG, direction) to (rule signature, name, priority).
 #[derive(Default)]
 pub struct Proposals {
-    by_nsg: std::collections::HashMap<(usize, u8), Vec<Proposal>>,
+    index: std::collections::HashMap<String, usize>,
+    lists: Vec<Vec<Proposal>>,
 }
 
 /// A proposed rule: its signature (protocol, source, destination, ports), name, priority.
@@ -196,7 +216,12 @@ impl Proposals {
     /// else a priority that neither the NSG nor another proposal uses (below `below`)
     /// and a name no other proposal in that NSG has.
     pub fn propose(&mut self, nsg: &crate::model::Nsg, direction: crate::net::Direction, signature: String, name: String, below: u32) -> (String, Option<u32>) {
-        let list = self.by_nsg.entry((nsg as *const crate::model::Nsg as usize, direction as u8)).or_default();
+        let key = format!("{}:{}", nsg as *const crate::model::Nsg as usize, direction as u8);
+        let at = *self.index.entry(key).or_insert(self.lists.len());
+        if at == self.lists.len() {
+            self.lists.push(Vec::new());
+        }
+        let Some(list) = self.lists.get_mut(at) else { return (name, None) };
         if let Some((_, n, p)) = list.iter().find(|(s, _, _)| *s == signature) {
             return (n.clone(), Some(*p));
         }

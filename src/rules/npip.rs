@@ -1,7 +1,7 @@
 //! No-public-IP mode (spec 2.4).
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{az_subnet, scope, Check, Ctx, Docs, NsgState, RouteState, Target};
+use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
 use crate::net::{Access, Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Fix, Severity, Status};
@@ -15,7 +15,7 @@ pub static NPIP_001: Check = Check {
     title: "The workspace has an approved private endpoint",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Looks for a workspace private endpoint connection with status `Approved` (`properties.privateEndpointConnections[].properties.privateLinkServiceConnectionState.status`).",
         why: "No-public-IP compute talks to the workspace only through Private Link; without a workspace private endpoint it can't be created.",
         example: "A workspace with `privateEndpointConnections: []`.",
@@ -23,7 +23,9 @@ pub static NPIP_001: Check = Check {
         source: "Seed › Prerequisites; \"No public IP\" sections",
     },
     run: |ctx, check| {
-        let Some(w) = ctx.workspace else { return vec![check.finding(Status::Unknown, "paste the workspace JSON (`az ml workspace show` or the ARM resource) to check its private endpoint")] };
+        let Some(w) = ctx.workspace else {
+            return vec![check.finding(Status::Unknown, "paste the workspace JSON (`az ml workspace show` or the ARM resource) to check its private endpoint")];
+        };
         let mut f = if w.has_approved_private_endpoint() {
             check.finding(Status::Pass, format!("workspace `{}` has an approved private endpoint", w.name))
         } else if !w.private_endpoints_known {
@@ -31,7 +33,10 @@ pub static NPIP_001: Check = Check {
         } else if w.private_endpoint_statuses.is_empty() {
             check.finding(Status::Fail, format!("workspace `{}` has no private endpoint: no-public-IP compute needs one", w.name))
         } else {
-            check.finding(Status::Fail, format!("workspace `{}` has private endpoints but none is Approved ({})", w.name, w.private_endpoint_statuses.join(", ")))
+            check.finding(
+                Status::Fail,
+                format!("workspace `{}` has private endpoints but none is Approved ({})", w.name, w.private_endpoint_statuses.join(", ")),
+            )
         };
         f.location = w.loc.clone();
         vec![f]
@@ -100,7 +105,7 @@ pub static NPIP_002: Check = Check {
     title: "Private endpoint network policies are disabled on the subnet",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Requires `privateEndpointNetworkPolicies: Disabled` on the compute subnet. `Enabled`, `NetworkSecurityGroupEnabled` and `RouteTableEnabled` fail; an absent value warns (its default depends on API version and client).",
         why: "Mid-2022 no-public-IP compute placed a private endpoint in the subnet; creation fails with `The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled`.",
         example: "\"privateEndpointNetworkPolicies\": \"Enabled\"",
@@ -116,7 +121,7 @@ pub static NPIP_003: Check = Check {
     title: "Private link service network policies are disabled on the subnet",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Requires `privateLinkServiceNetworkPolicies: Disabled` on the compute subnet. `Enabled` fails, and so does an absent value: the REST default is Enabled.",
         why: "Mid-2022 no-public-IP compute placed a private link service in the subnet; creation fails while the policy is enabled.",
         example: "A subnet without `privateLinkServiceNetworkPolicies`.",
@@ -136,7 +141,7 @@ pub static NPIP_004: Check = Check {
     title: "Inbound VirtualNetwork to VirtualNetwork on TCP 29876-29877 is allowed",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates inbound TCP 29876 and 29877 from `VirtualNetwork` to the compute subnet. The default `AllowVnetInBound` allows it unless a custom rule with a lower priority number denies it.",
         why: "No-public-IP compute is managed through the VNet on these ports. A checker that demands an explicit rule here reports a false failure: the default rule already does it.",
         example: "An inbound `Deny VirtualNetwork → *` at priority 1000.",
@@ -152,7 +157,7 @@ pub static NPIP_005: Check = Check {
     title: "Inbound AzureLoadBalancer on TCP 44224 is allowed (cluster)",
     severity: Severity::Error,
     scope: scope::CC_NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates inbound TCP 44224 from `AzureLoadBalancer` to the compute subnet; the default `AllowAzureLoadBalancerInBound` allows it unless overridden.",
         why: "A no-public-IP cluster receives this traffic from the Azure host; denying it breaks the cluster.",
         example: "An inbound `Deny *` at priority 4096 (before the defaults).",
@@ -168,7 +173,7 @@ pub static NPIP_006: Check = Check {
     title: "Inbound VirtualNetwork on TCP 44224 is allowed (instance)",
     severity: Severity::Error,
     scope: scope::CI_NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates inbound TCP 44224 from `VirtualNetwork` to the compute subnet; the default `AllowVnetInBound` allows it unless overridden.",
         why: "A no-public-IP compute instance is reached on this port from the VNet.",
         example: "An inbound `Deny VirtualNetwork` at priority 200.",
@@ -184,7 +189,7 @@ pub static NPIP_007: Check = Check {
     title: "Public management inbound rules are not needed",
     severity: Severity::Info,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Lists inbound allow rules for `BatchNodeManagement` or `AzureMachineLearning`: no-public-IP compute doesn't need them.",
         why: "They are harmless but open the subnet to public Azure ranges for nothing.",
         example: "Allow BatchNodeManagement → * on 29876-29877 for a no-public-IP cluster.",
@@ -243,7 +248,7 @@ pub static NPIP_008: Check = Check {
     title: "No-public-IP compute has an egress path",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Looks for a NAT gateway on the subnet, or a `0.0.0.0/0` route to a `VirtualAppliance` (with `nextHopIpAddress`) or `VirtualNetworkGateway`.",
         why: "Mid-2022, no-public-IP compute had no internet access by default, yet it needs Azure AD, Resource Manager, MCR, PyPI and conda. The 2023 docs say default outbound access may exist but shouldn't be relied on; with `defaultOutboundAccess: false` there is none.",
         example: "A subnet with no NAT gateway and no route table.",
@@ -294,7 +299,7 @@ pub static NPIP_009: Check = Check {
     title: "Storage and ACR are reachable privately from the subnet",
     severity: Severity::Warning,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Looks for `Microsoft.Storage` and `Microsoft.ContainerRegistry` service endpoints on the compute subnet, or private endpoints for storage and the registry.",
         why: "Jobs on no-public-IP compute fail with connection errors to ACR or Storage otherwise.",
         example: "A subnet with `serviceEndpoints: []` and no private endpoints.",
@@ -308,17 +313,27 @@ pub static NPIP_009: Check = Check {
                 s.service_endpoints.iter().any(|e| e.eq_ignore_ascii_case(service))
                     || ctx.model.private_endpoints.iter().any(|pe| pe.targets.iter().any(|x| x.to_ascii_lowercase().contains(target_type)))
             };
-            let missing: Vec<&str> =
-                [(!has("Microsoft.Storage", "microsoft.storage/")).then_some("Storage"), (!has("Microsoft.ContainerRegistry", "microsoft.containerregistry/")).then_some("ACR")].into_iter().flatten().collect();
+            let missing: Vec<&str> = [
+                (!has("Microsoft.Storage", "microsoft.storage/")).then_some("Storage"),
+                (!has("Microsoft.ContainerRegistry", "microsoft.containerregistry/")).then_some("ACR"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let mut f = if missing.is_empty() {
                 check.finding(Status::Pass, format!("Storage and ACR are reachable privately from subnet `{}`", s.name))
             } else {
-                let mut f = check.finding(Status::Warn, format!("subnet `{}` has no service endpoint or private endpoint for {}: jobs may fail to reach them", s.name, missing.join(" and ")));
+                let mut f = check.finding(
+                    Status::Warn,
+                    format!("subnet `{}` has no service endpoint or private endpoint for {}: jobs may fail to reach them", s.name, missing.join(" and ")),
+                );
                 f.fix = Some(Fix {
                     summary: "Add service endpoints for Storage and ACR to the subnet (or private endpoints).".into(),
                     az: format!("{} --service-endpoints Microsoft.Storage Microsoft.ContainerRegistry", az_subnet(Some(s))),
-                    arm: "{\"properties\": {\"serviceEndpoints\": [{\"service\": \"Microsoft.Storage\"}, {\"service\": \"Microsoft.ContainerRegistry\"}]}}".into(),
-                    bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}".into(),
+                    arm: "{\"properties\": {\"serviceEndpoints\": [{\"service\": \"Microsoft.Storage\"}, {\"service\": \"Microsoft.ContainerRegistry\"}]}}"
+                        .into(),
+                    bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}"
+                        .into(),
                 });
                 f
             };
@@ -373,7 +388,7 @@ pub static NPIP_010: Check = Check {
     title: "The region offered the no-public-IP preview",
     severity: Severity::Warning,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Warns when the region is not in the October 2022 list of regions for the no-public-IP preview.",
         why: "Outside those regions the preview wasn't available; the feature became generally available in 2023 (profile 2023-04: not applicable).",
         example: "Region `qatarcentral`.",
@@ -398,7 +413,7 @@ pub static NPIP_011: Check = Check {
     title: "The workspace identity can read the VNet",
     severity: Severity::Info,
     scope: scope::CI_NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that the workspace's managed identity needs the Reader role on the VNet for a no-public-IP compute instance.",
         why: "Without it, creating the instance fails; role assignments aren't in network JSON.",
         example: "A workspace identity with no role on the VNet.",
@@ -414,7 +429,7 @@ pub static NPIP_012: Check = Check {
     title: "The subscription opted in to the no-public-IP preview",
     severity: Severity::Info,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that the mid-2022 preview needed opt-in (allow-listing took one to two weeks) and that compute made before allow-listing must be recreated (clusters: scaled to 0 and back).",
         why: "Compute created without the opt-in used the old architecture.",
         example: "An instance created the week before the subscription was allow-listed.",
@@ -437,7 +452,7 @@ pub static NPIP_013: Check = Check {
     title: "The image-build cluster can reach the internet",
     severity: Severity::Warning,
     scope: scope::CC_NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "When the workspace's ACR is behind the VNet, images are built on the cluster named by `imageBuildCompute`; if that cluster has no public IP, it needs an egress path (AML-NPIP-008).",
         why: "Image builds pull from MCR, PyPI and conda.",
         example: "`imageBuildCompute: cpu-cluster`, a private ACR, and no NAT gateway or firewall route.",
@@ -449,14 +464,18 @@ pub static NPIP_013: Check = Check {
         let Some(build) = w.image_build_compute.as_deref() else {
             return vec![check.finding(Status::Pass, format!("workspace `{}` sets no image-build compute", w.name))];
         };
-        let private_acr = ctx.model.container_registries.iter().any(|(_, p)| *p) || ctx.model.private_endpoints.iter().any(|pe| pe.targets.iter().any(|x| x.to_ascii_lowercase().contains("microsoft.containerregistry/")));
+        let private_acr = ctx.model.container_registries.iter().any(|(_, p)| *p)
+            || ctx.model.private_endpoints.iter().any(|pe| pe.targets.iter().any(|x| x.to_ascii_lowercase().contains("microsoft.containerregistry/")));
         if !private_acr {
             return vec![check.finding(Status::Pass, format!("image-build compute `{build}` is set, but no pasted registry sits behind the VNet"))];
         }
         let target = ctx.targets.iter().find(|t| t.computes.iter().any(|c| c.name.eq_ignore_ascii_case(build) && c.kind == ComputeKind::Cluster));
         match target.map(egress) {
             Some(Ok(how)) => vec![check.finding(Status::Pass, format!("image-build cluster `{build}` has egress through {how}"))],
-            Some(Err(_)) => vec![check.finding(Status::Warn, format!("the registry is behind the VNet and image-build cluster `{build}` has no egress path: image builds can't reach MCR, PyPI or conda"))],
+            Some(Err(_)) => vec![check.finding(
+                Status::Warn,
+                format!("the registry is behind the VNet and image-build cluster `{build}` has no egress path: image builds can't reach MCR, PyPI or conda"),
+            )],
             None => vec![check.finding(Status::Unknown, format!("image-build cluster `{build}` is not among the inputs"))],
         }
     },
@@ -468,7 +487,7 @@ pub static NPIP_014: Check = Check {
     title: "No-public-IP compute reaches its outbound destinations",
     severity: Severity::Error,
     scope: scope::NPIP,
-    docs: Docs {
+    docs: docs! {
         what: "Sums up the AML-OUT checks for no-public-IP compute: the worst of them, naming each that isn't met.",
         why: "No public IP doesn't remove the outbound requirements; the traffic just leaves through the NAT gateway or firewall.",
         example: "Outbound `Deny *` at 4000 on a subnet behind a NAT gateway.",

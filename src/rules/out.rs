@@ -2,7 +2,7 @@
 //! that take the worst of them (AML-CMP-006, AML-PIP-006, AML-NPIP-014, AML-VMH-002).
 
 use super::flows::{self, FlowReq};
-use super::{scope, Check, Ctx, Docs};
+use super::{docs, scope, Check, Ctx};
 use crate::model::ComputeKind;
 use crate::net::{Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Severity, Status, Subject};
@@ -148,12 +148,12 @@ pub fn summary(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     {
         // Subjects in order of first appearance, found by key (a tenant's export has
         // tens of thousands of subjects).
-        let mut index: std::collections::HashMap<Option<(&'static str, String)>, usize> = std::collections::HashMap::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for f in all_rows(ctx).iter().cloned() {
             if f.status == Status::NotApplicable {
                 continue;
             }
-            let key = f.subject.as_ref().map(|s| (s.kind, s.name.clone()));
+            let key = f.subject.as_ref().map(|s| format!("{}\u{0}{}", s.kind, s.name)).unwrap_or_default();
             match index.get(&key).and_then(|&i| per_subject.get_mut(i)) {
                 Some((_, list)) => list.push(f),
                 None => {
@@ -196,7 +196,7 @@ macro_rules! out_check {
             title: $title,
             severity: $sev,
             scope: $scope,
-            docs: Docs { what: $what, why: $why, example: $example, fix: $fix, source: $source },
+            docs: docs! { what: $what, why: $why, example: $example, fix: $fix, source: $source },
             run: run_row,
         };
     };

@@ -1,7 +1,7 @@
 //! Public-IP mode (spec 2.3): inbound management traffic and forced tunnelling.
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{scope, Check, Ctx, Docs, NsgState, RouteState, Target};
+use super::{docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{resource_group_of, Route, RouteTable};
 use crate::net::{address_cover, Access, Cover, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Fix, Severity, Status};
@@ -19,7 +19,7 @@ pub static PIP_001: Check = Check {
     title: "Inbound from BatchNodeManagement on TCP 29876-29877 is allowed",
     severity: Severity::Error,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates the subnet NSG (and a NIC NSG, if given) for inbound TCP 29876 and 29877 from the `BatchNodeManagement` service tag to the compute subnet, with Azure's default rules and priority order.",
         why: "Batch manages the nodes of public-IP clusters and instances through these ports. The default `AllowVnetInBound` and `AllowAzureLoadBalancerInBound` don't cover a public Azure tag, so an NSG with only default rules drops the traffic at `DenyAllInBound`, and compute creation fails. A subnet without an NSG passes.",
         example: "An NSG with no custom inbound rule (only the defaults), or an inbound `Deny *` at priority 100.",
@@ -57,7 +57,7 @@ pub static PIP_002: Check = Check {
     title: "Inbound from AzureMachineLearning on TCP 44224 is allowed",
     severity: Severity::Error,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates inbound TCP 44224 from the `AzureMachineLearning` service tag to the compute subnet through the subnet NSG (and NIC NSG).",
         why: "Azure ML reaches public-IP compute on this port. The seed lists it for both clusters and instances; without it compute creation fails.",
         example: "Inbound allows only for BatchNodeManagement, then `DenyAllInBound`.",
@@ -73,7 +73,7 @@ pub static PIP_003: Check = Check {
     title: "Management allow rules cover the whole compute subnet",
     severity: Severity::Warning,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "Finds inbound allow rules for BatchNodeManagement or AzureMachineLearning whose destination is narrower than the compute subnet (specific IPs, a CIDR that doesn't contain the subnet) or an application security group.",
         why: "Node IPs are assigned dynamically, so a rule for today's IPs misses tomorrow's nodes; Azure ML doesn't add its NICs to your ASGs.",
         example: "Allow BatchNodeManagement → 10.0.4.4/32 on 29876-29877.",
@@ -202,7 +202,7 @@ pub static PIP_004: Check = Check {
     title: "Forced tunnelling keeps the management return path",
     severity: Severity::Error,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "If the subnet's route table sends `0.0.0.0/0` (or routes covering all public space) to a firewall, gateway or `None`, requires routes with next hop `Internet` for the `AzureMachineLearning` and `BatchNodeManagement` service tags (the regional Batch tag is not accepted in route tables).",
         why: "Management traffic enters through the compute's public IP; without these routes the replies leave through the firewall, the path is asymmetric and the replies are dropped.",
         example: "Routes: `0.0.0.0/0` → VirtualAppliance 10.0.0.4, and nothing else.",
@@ -280,7 +280,7 @@ pub static PIP_005: Check = Check {
     title: "No default route arrives over BGP",
     severity: Severity::Info,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "When the route table propagates gateway routes (`disableBgpRoutePropagation: false`), reminds that a default route learned over BGP (ExpressRoute, VPN) doesn't appear in the JSON.",
         why: "A BGP-advertised 0.0.0.0/0 force-tunnels the compute just like a UDR, with the same asymmetric-path failure.",
         example: "A route table with `disableBgpRoutePropagation: false` on a VNet with an ExpressRoute gateway.",
@@ -304,7 +304,7 @@ pub static PIP_006: Check = Check {
     title: "Public-IP compute reaches its outbound destinations",
     severity: Severity::Error,
     scope: scope::PIP,
-    docs: Docs {
+    docs: docs! {
         what: "Sums up the AML-OUT checks for public-IP compute: the worst of them, naming each that isn't met.",
         why: "`AllowInternetOutBound` left in place satisfies every row; a custom outbound deny needs the full allow list before it.",
         example: "Outbound `Deny Internet` at 4000 with allows only for AzureActiveDirectory and AzureMachineLearning.",

@@ -1,6 +1,6 @@
 //! Routes (spec 3.3) and the optional exfiltration hardening (spec 3.4).
 
-use super::{scope, Check, Docs};
+use super::{docs, scope, Check};
 use crate::model::same_resource;
 use crate::report::{Severity, Status, Subject};
 
@@ -14,7 +14,7 @@ pub static UDR_003: Check = Check {
     title: "Service-tag routes behave as expected",
     severity: Severity::Info,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Explains how service-tag routes combine: GA since March 2022, limited in number per route table (25 at the time); on an exact prefix tie an explicit-IP route beats a tag route; among tags, regional beats global beats `AzureCloud.<region>` beats `AzureCloud`; otherwise the longest prefix wins, and at equal prefix UDR beats BGP beats system.",
         why: "A tag route can be shadowed by a more specific IP route to the firewall.",
         example: "`AzureMachineLearning` → Internet, plus `20.0.0.0/8` → VirtualAppliance.",
@@ -42,7 +42,7 @@ pub static UDR_004: Check = Check {
     title: "Routes use valid next-hop combinations",
     severity: Severity::Warning,
     scope: scope::ALL,
-    docs: Docs {
+    docs: docs! {
         what: "Checks every route: `nextHopType` is one of VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None, `nextHopIpAddress` appears only with VirtualAppliance (and VirtualAppliance has one), and `addressPrefix` is a CIDR or a service tag.",
         why: "A malformed route is rejected, or sends traffic somewhere unintended.",
         example: "{\"addressPrefix\": \"0.0.0.0/0\", \"nextHopType\": \"VirtualAppliance\"} without nextHopIpAddress",
@@ -92,7 +92,7 @@ pub static DEX_001: Check = Check {
     title: "A service endpoint policy allows the Azure ML storage",
     severity: Severity::Warning,
     scope: scope::AML,
-    docs: Docs {
+    docs: docs! {
         what: "When the compute subnet has a service endpoint policy, checks that it contains the alias `/services/Azure/MachineLearning` (and the workspace's default storage account).",
         why: "The exfiltration guidance limits `Storage.<region>` with such a policy; without the alias the compute's system storage is blocked.",
         example: "A policy listing only the workspace storage account.",
@@ -103,18 +103,29 @@ pub static DEX_001: Check = Check {
         ctx.per_target(|t| {
             let Some(s) = t.subnet else { return check.finding(Status::NotApplicable, "optional hardening: no subnet given") };
             if s.service_endpoint_policies.is_empty() {
-                return check.finding(Status::NotApplicable, format!("subnet `{}` has no service endpoint policy (optional hardening against exfiltration)", s.name));
+                return check
+                    .finding(Status::NotApplicable, format!("subnet `{}` has no service endpoint policy (optional hardening against exfiltration)", s.name));
             }
             let mut missing_docs = Vec::new();
             let mut incomplete = Vec::new();
             for r in &s.service_endpoint_policies {
-                match ctx.model.endpoint_policies.iter().find(|p| p.id.as_deref().is_some_and(|id| same_resource(id, &r.id)) || p.name.eq_ignore_ascii_case(r.name())) {
+                match ctx
+                    .model
+                    .endpoint_policies
+                    .iter()
+                    .find(|p| p.id.as_deref().is_some_and(|id| same_resource(id, &r.id)) || p.name.eq_ignore_ascii_case(r.name()))
+                {
                     None => missing_docs.push(r.name().to_string()),
                     Some(p) => {
                         let alias = p.resources.iter().any(|x| x.eq_ignore_ascii_case("/services/Azure/MachineLearning"));
-                        let storage = ctx.workspace.and_then(|w| w.storage_account.as_deref()).is_none_or(|st| p.resources.iter().any(|x| same_resource(x, st)));
+                        let storage =
+                            ctx.workspace.and_then(|w| w.storage_account.as_deref()).is_none_or(|st| p.resources.iter().any(|x| same_resource(x, st)));
                         if !(alias && storage) {
-                            incomplete.push(format!("`{}` lacks {}", p.name, if alias { "the workspace storage account" } else { "/services/Azure/MachineLearning" }));
+                            incomplete.push(format!(
+                                "`{}` lacks {}",
+                                p.name,
+                                if alias { "the workspace storage account" } else { "/services/Azure/MachineLearning" }
+                            ));
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 //! Attached VM or HDInsight (spec 2.6).
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{scope, Check, Docs};
+use super::{docs, scope, Check};
 use crate::model::ComputeKind;
 use crate::net::{Direction, Endpoint, Protocol};
 use crate::report::{Severity, Status};
@@ -14,7 +14,7 @@ pub static VMH_001: Check = Check {
     title: "Inbound SSH from AzureMachineLearning is allowed",
     severity: Severity::Error,
     scope: scope::VMH,
-    docs: Docs {
+    docs: docs! {
         what: "Evaluates inbound TCP 22 (or the compute's `sshPort`) from the `AzureMachineLearning` tag through the subnet NSG and the NIC NSG.",
         why: "Azure ML drives an attached VM or HDInsight cluster over SSH; both NSGs must allow it.",
         example: "An NSG with only the default rules: `DenyAllInBound` drops it.",
@@ -44,7 +44,7 @@ pub static VMH_002: Check = Check {
     title: "The VM's outbound access meets the requirements",
     severity: Severity::Warning,
     scope: scope::VMH,
-    docs: Docs {
+    docs: docs! {
         what: "Passes when the default outbound rules are effective; when outbound is restricted, sums up the AML-OUT checks and warns if they aren't met.",
         why: "The article says to keep the default outbound rules; a restricted VM needs the same outbound list as clusters.",
         example: "Outbound `Deny Internet` at 100 on the VM's subnet.",
@@ -72,7 +72,7 @@ pub static VMH_003: Check = Check {
     title: "The attached VM runs Ubuntu",
     severity: Severity::Warning,
     scope: scope::VMH,
-    docs: Docs {
+    docs: docs! {
         what: "Reads the VM's image reference and OS disk type, and warns when another OS than Ubuntu is evident.",
         why: "Azure ML supports only Ubuntu VMs for attached compute.",
         example: "\"imageReference\": {\"publisher\": \"MicrosoftWindowsServer\", \"offer\": \"WindowsServer\"}",
@@ -111,7 +111,7 @@ pub static VMH_004: Check = Check {
     title: "HDInsight's own network requirements are met",
     severity: Severity::Info,
     scope: scope::VMH,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that HDInsight has its own inbound management requirements (health and management service traffic).",
         why: "They are not part of the Azure ML article and not catalogued here.",
         example: "An HDInsight subnet NSG that allows only AzureMachineLearning on 22.",
@@ -134,7 +134,7 @@ pub static VMH_005: Check = Check {
     title: "The machine is in the VNet before it is attached",
     severity: Severity::Info,
     scope: scope::VMH,
-    docs: Docs {
+    docs: docs! {
         what: "Reminds that the VM or HDInsight cluster must be placed in the VNet before attaching it to the workspace.",
         why: "Attaching first and moving later is not supported by the article's procedure.",
         example: "A VM attached, then moved to the VNet.",

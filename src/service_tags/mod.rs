@@ -25,18 +25,25 @@ pub enum Lookup {
     Missing { closest: Option<String> },
 }
 
-/// A tag family: its name, the features of its global tag (`NONE` if there is none) and
-/// (region index, features) of each regional tag.
-type Family = (&'static str, u8, &'static [(u16, u8)]);
+/// A tag family: its name, the features of its global tag (`NONE` if there is none), the
+/// usual features of its regional tags, the regions it has (bits of `REGIONS`), and the
+/// regional tags whose features differ from the usual (region index, features).
+type Family = (&'static str, u8, u8, u128, &'static [(u8, u8)]);
+
+/// The regional tags of a family: (region index, features), in region order.
+fn regional(f: &Family) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let &(_, _, usual, bits, odd) = f;
+    (0..128usize).filter(move |i| bits >> i & 1 == 1).map(move |i| (i, odd.iter().find(|(j, _)| usize::from(*j) == i).map_or(usual, |(_, m)| *m)))
+}
 
 fn family(name: &str) -> Option<&'static Family> {
     let lower = name.to_ascii_lowercase();
-    FAMILIES.binary_search_by(|(n, _, _)| n.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| FAMILIES.get(i))
+    FAMILIES.binary_search_by(|f| f.0.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| FAMILIES.get(i))
 }
 
-fn region_index(region: &str) -> Option<u16> {
+fn region_index(region: &str) -> Option<usize> {
     let lower = region.to_ascii_lowercase();
-    REGIONS.binary_search_by(|r| r.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| u16::try_from(i).ok())
+    REGIONS.binary_search_by(|r| r.to_ascii_lowercase().cmp(&lower)).ok()
 }
 
 /// Looks up a tag such as `Storage.WestUS2` (case-insensitive). `region_marker` is the
@@ -46,19 +53,20 @@ pub fn lookup(tag: &str, region_marker: &str) -> Lookup {
         Some((f, r)) => (f, Some(r)),
         None => (tag, None),
     };
-    let Some(&(name, global, regional)) = family(fam_name) else {
+    let Some(fam) = family(fam_name) else {
         let closest = closest_family(fam_name).map(|f| match region {
             Some(r) => closest_regional(f, r),
             None => f.to_string(),
         });
         return Lookup::Missing { closest };
     };
+    let (name, global) = (fam.0, fam.1);
     match region {
         None if global != NONE => Lookup::Exists { name: name.to_string(), features: global },
-        None => Lookup::Missing { closest: regional.first().and_then(|(i, _)| REGIONS.get(usize::from(*i))).map(|r| format!("{name}.{r}")) },
+        None => Lookup::Missing { closest: regional(fam).next().and_then(|(i, _)| REGIONS.get(i)).map(|r| format!("{name}.{r}")) },
         Some(r) if r == region_marker => Lookup::RegionUnknown { family: name.to_string() },
-        Some(r) => match region_index(r).and_then(|i| regional.iter().find(|(j, _)| *j == i)) {
-            Some((i, features)) => Lookup::Exists { name: format!("{name}.{}", REGIONS.get(usize::from(*i)).unwrap_or(&r)), features: *features },
+        Some(r) => match region_index(r).and_then(|i| regional(fam).find(|(j, _)| *j == i)) {
+            Some((i, features)) => Lookup::Exists { name: format!("{name}.{}", REGIONS.get(i).unwrap_or(&r)), features },
             None => Lookup::Missing { closest: Some(closest_regional(name, r)) },
         },
     }
@@ -78,19 +86,19 @@ fn closest_family(name: &str) -> Option<&'static str> {
     if let Some((_, real)) = ALIASES.iter().find(|(a, _)| *a == lower) {
         return family(real).map(|f| f.0);
     }
-    let best = FAMILIES.iter().map(|(n, _, _)| (distance(&lower, &n.to_ascii_lowercase()), *n)).min_by_key(|(d, _)| *d)?;
+    let best = FAMILIES.iter().map(|f| (distance(&lower, &f.0.to_ascii_lowercase()), f.0)).min_by_key(|(d, _)| *d)?;
     (best.0 <= 1 + lower.len() / 4).then_some(best.1)
 }
 
 /// `family.<closest region of that family>`.
 fn closest_regional(family_name: &str, region: &str) -> String {
     let lower = region.to_ascii_lowercase();
-    let Some(&(name, _, regional)) = family(family_name) else { return format!("{family_name}.{region}") };
+    let Some(fam) = family(family_name) else { return format!("{family_name}.{region}") };
+    let name = fam.0;
     let mut sorted_lower: Vec<char> = lower.chars().collect();
     sorted_lower.sort_unstable();
-    let best = regional
-        .iter()
-        .filter_map(|(i, _)| REGIONS.get(usize::from(*i)))
+    let best = regional(fam)
+        .filter_map(|(i, _)| REGIONS.get(i))
         .map(|r| {
             let rl = r.to_ascii_lowercase();
             let mut chars: Vec<char> = rl.chars().collect();

@@ -1,6 +1,8 @@
 //! The amlvnet page: paste or drop Azure network JSON, read what will break Azure ML
 //! compute and how to fix it. Everything runs here; nothing leaves the page.
 
+mod deflate;
+mod docs;
 mod state;
 
 use amlvnet::report::{json, markdown, sarif, Finding, Report, Status};
@@ -48,7 +50,7 @@ impl Reducible for State {
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    set_mark("data-start-ms", format!("{:.0}", now()));
+    set_mark("data-start-ms", amlvnet::json::fixed(now(), 0));
     std::panic::set_hook(Box::new(|info| {
         let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -94,6 +96,16 @@ fn toggle(open: &UseStateHandle<bool>) -> Callback<MouseEvent> {
 }
 
 /// Milliseconds since navigation.
+/// `12.3`, always with one decimal (as `{:.1}` would, without float formatting).
+fn one_decimal(x: f64) -> String {
+    let t = amlvnet::json::fixed(x, 1);
+    if t.contains('.') {
+        t
+    } else {
+        format!("{t}.0")
+    }
+}
+
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
 }
@@ -111,7 +123,7 @@ fn set_mark(attribute: &str, value: String) {
 fn timed<T>(attribute: &str, work: impl FnOnce() -> T) -> T {
     let start = now();
     let out = work();
-    set_mark(attribute, format!("{:.2}", now() - start));
+    set_mark(attribute, amlvnet::json::fixed(now() - start, 2));
     out
 }
 
@@ -160,7 +172,7 @@ fn App() -> Html {
         });
     }
     use_effect_with((), |_| {
-        set_mark("data-first-results-ms", format!("{:.0}", now()));
+        set_mark("data-first-results-ms", amlvnet::json::fixed(now(), 0));
         // Once the page is idle, warm the checker up (see `warm_up`).
         Timeout::new(400, || timed("data-warm-ms", warm_up)).forget();
     });
@@ -181,7 +193,7 @@ fn App() -> Html {
     // When a report's results are in the DOM (e2e/measure.mjs: an edit's full re-check is
     // `data-rendered-at` minus `data-commit-at`, the end of the typing pause).
     let shared = Shared(report.clone());
-    use_effect_with(shared.clone(), |_| set_mark("data-rendered-at", format!("{:.2}", now())));
+    use_effect_with(shared.clone(), |_| set_mark("data-rendered-at", amlvnet::json::fixed(now(), 2)));
     if hash.starts_with("#/rules") && !hash.starts_with("#s=") {
         return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
     }
@@ -361,7 +373,7 @@ fn Documents(props: &DocumentsProps) -> Html {
                 s.dispatch(Action::Edit { id, text: input_value(&e) });
                 let s2 = s.clone();
                 *pending.borrow_mut() = Some(Timeout::new(120, move || {
-                    set_mark("data-commit-at", format!("{:.2}", now()));
+                    set_mark("data-commit-at", amlvnet::json::fixed(now(), 2));
                     s2.dispatch(Action::Commit)
                 }));
             })
@@ -387,7 +399,7 @@ fn Documents(props: &DocumentsProps) -> Html {
                 e.prevent_default();
                 let (start, end) = (area.selection_start().ok().flatten().unwrap_or(0), area.selection_end().ok().flatten().unwrap_or(0));
                 pending.borrow_mut().take();
-                set_mark("data-commit-at", format!("{:.2}", now()));
+                set_mark("data-commit-at", amlvnet::json::fixed(now(), 2));
                 s.dispatch(Action::Replace { id, text: state::splice_utf16(&area.value(), start, end, &pasted) });
             })
         };
@@ -412,7 +424,7 @@ fn Documents(props: &DocumentsProps) -> Html {
                 }
                 if let Some(lines) = d.hidden_lines {
                     <div class="hidden-text">
-                        <p>{ format!("{:.1} MB, {} lines: too big for the editor (laying it out would freeze the page for seconds). The checks read all of it.", d.text.len() as f64 / 1e6, thousands(lines)) }</p>
+                        <p>{ format!("{} MB, {} lines: too big for the editor (laying it out would freeze the page for seconds). The checks read all of it.", one_decimal(d.text.len() as f64 / 1e6), thousands(lines)) }</p>
                         <button onclick={on_show}>{ "Show and edit the text" }</button>
                     </div>
                 } else {
@@ -669,12 +681,7 @@ fn FindingView(props: &FindingProps) -> Html {
                     { trace_table(report, f) }
                     if let Some(fix) = &f.fix { { fix_view(fix) } }
                     if let Some(c) = check {
-                        <div class="docs">
-                            <h4>{ "Why it matters" }</h4><p>{ c.docs.why }</p>
-                            <h4>{ "What it checks" }</h4><p>{ c.docs.what }</p>
-                            <h4>{ "How to fix" }</h4><p>{ c.docs.fix }</p>
-                            <p class="source">{ format!("Source: {}", c.docs.source) }{ " · " }<a href={format!("#/rules/{}", c.id)}>{ "all about this check" }</a></p>
-                        </div>
+                        <div class="docs"><docs::CheckDocs id={c.id} /></div>
                     }
                 </div>
                 }
@@ -772,11 +779,7 @@ fn catalogue() -> Html {
                 <article id={c.id} class="rule">
                     <h3><a href={format!("#/rules/{}", c.id)}>{ c.id }</a>{ " " }{ c.title }</h3>
                     <p class="meta">{ format!("{} · severity {} · applies to {}", c.name, c.severity.as_str(), c.applies_to()) }</p>
-                    <p><strong>{ "What it checks. " }</strong>{ c.docs.what }</p>
-                    <p><strong>{ "Why. " }</strong>{ c.docs.why }</p>
-                    <p><strong>{ "Example that fails. " }</strong><code>{ c.docs.example }</code></p>
-                    <p><strong>{ "Fix. " }</strong>{ c.docs.fix }</p>
-                    <p class="source">{ format!("Source: {}", c.docs.source) }</p>
+                    <docs::CheckDocs id={c.id} full=true />
                 </article>
             }) }
         </section>

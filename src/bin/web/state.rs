@@ -197,8 +197,15 @@ impl State {
             Action::Region(v) => self.region = v,
             Action::Profile(v) => self.profile = v,
             Action::Refuse { name, bytes } => self.refused.push(format!(
-                "{name} was not read: {:.1} MB is more than the {} MB this page reads. The command line reads any size: amlvnet check {name}",
-                bytes as f64 / 1e6,
+                "{name} was not read: {} MB is more than the {} MB this page reads. The command line reads any size: amlvnet check {name}",
+                {
+                    let t = amlvnet::json::fixed(bytes as f64 / 1e6, 1);
+                    if t.contains('.') {
+                        t
+                    } else {
+                        format!("{t}.0")
+                    }
+                },
                 READ_MAX_BYTES / 1_000_000
             )),
             Action::DismissRefused => self.refused.clear(),
@@ -422,7 +429,7 @@ pub mod share {
             ("region", J::s(state.region.clone())),
             ("profile", J::s(state.profile.clone())),
         ]);
-        let deflated = miniz_oxide::deflate::compress_to_vec(value.compact().as_bytes(), 9);
+        let deflated = crate::deflate::compress(value.compact().as_bytes());
         format!("s={}", base64url(&deflated))
     }
 

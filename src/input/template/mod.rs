@@ -106,8 +106,9 @@ struct Ctx {
     notes: RefCell<Vec<TemplateNote>>,
     /// Causes already noted (one note per cause, not per use).
     causes: RefCell<HashSet<String>>,
-    /// Outputs of nested deployments, by scope and deployment (`None` while evaluating).
-    outputs: RefCell<HashMap<String, Option<Node>>>,
+    /// Outputs of nested deployments, by scope and deployment (`Null` while evaluating:
+    /// a cycle).
+    outputs: RefCell<HashMap<String, Node>>,
     interest: Interest,
 }
 
@@ -184,7 +185,7 @@ struct Scope<'a> {
     id: String,
     params: HashMap<String, Node>,
     /// Parameters a nested deployment passes in, evaluated in `outer` on first use.
-    passed: HashMap<String, (&'a Node, Locals, String)>,
+    passed: Vec<(String, &'a Node, Locals, String)>,
     param_cache: RefCell<HashMap<String, Node>>,
     var_cache: RefCell<HashMap<String, Node>>,
     /// The scope the template is nested in (for `reference()` to sibling deployments).
@@ -193,7 +194,7 @@ struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     fn new(ctx: &'a Ctx, template: &'a Node, params: HashMap<String, Node>, outer: Option<&'a Scope<'a>>, id: String) -> Scope<'a> {
-        Scope { ctx, template, id, params, passed: HashMap::new(), param_cache: RefCell::new(HashMap::new()), var_cache: RefCell::new(HashMap::new()), outer }
+        Scope { ctx, template, id, params, passed: Vec::new(), param_cache: RefCell::new(HashMap::new()), var_cache: RefCell::new(HashMap::new()), outer }
     }
 
     fn note(&self, cause: String, message: String, pointer: &str, pos: Pos) {
@@ -428,12 +429,12 @@ impl<'a> Scope<'a> {
             return None;
         }
         let mut params = HashMap::new();
-        let mut passed = HashMap::new();
+        let mut passed = Vec::new();
         if let Some(given) = props.and_then(|p| p.get("parameters")).and_then(|p| p.as_object()) {
             for (name, value) in given {
                 if let Some(v) = value.get("value") {
                     // Evaluated here when first used inside (most are never needed).
-                    passed.insert(name.to_ascii_lowercase(), (v, locals.clone(), format!("{pointer}/properties/parameters/{}/value", escape_pointer(name))));
+                    passed.push((name.to_ascii_lowercase(), v, locals.clone(), format!("{pointer}/properties/parameters/{}/value", escape_pointer(name))));
                 } else if value.get("reference").is_some() {
                     params.insert(name.to_ascii_lowercase(), unresolved(&format!("<{name} from Key Vault>"), value.pos));
                 }
@@ -570,12 +571,16 @@ impl<'a> Scope<'a> {
         if let Some(v) = self.param_cache.borrow().get(&key) {
             return self.checked(Node { value: v.value.clone(), pos }, "parameters", pointer);
         }
-        let passed = self.passed.get(&key).zip(self.outer);
+        // A scan (deployments pass a handful), charged so that no template makes it slow.
+        if !self.ctx.charge(self.passed.len() as u64 / 4, pointer, pos) {
+            return unresolved("<evaluation stopped>", pos);
+        }
+        let passed = self.passed.iter().find(|(k, ..)| *k == key).zip(self.outer);
         let value = match declared.and_then(|d| d.get("defaultValue")) {
             _ if passed.is_some() => {
                 self.param_cache.borrow_mut().insert(key.clone(), unresolved(&format!("<{name}>"), pos));
                 match passed {
-                    Some(((raw, locals, at), outer)) => outer.resolve(raw, at, locals),
+                    Some(((_, raw, locals, at), outer)) => outer.resolve(raw, at, locals),
                     None => unresolved(&format!("<{name}>"), pos),
                 }
             }
@@ -675,21 +680,15 @@ impl<'a> Scope<'a> {
     /// `{ outputs: { name: { value } } }` of a nested deployment, memoised.
     fn deployment_outputs(&self, resource: &Node, rpointer: &str, locals: &Locals, iteration: usize, pos: Pos) -> Node {
         let key = format!("{}{rpointer}#{iteration}", self.id);
-        if let Some(memo) = self.ctx.outputs.borrow().get(&key) {
-            return match memo {
-                Some(n) => self.checked(Node { value: n.value.clone(), pos }, "reference", rpointer),
-                None => {
-                    self.note(
-                        format!("cycle {key}"),
-                        "nested deployments refer to each other's outputs in a cycle; the values are unknown".into(),
-                        rpointer,
-                        pos,
-                    );
-                    unresolved("<reference cycle>", pos)
-                }
-            };
+        let memo = self.ctx.outputs.borrow().get(&key).cloned();
+        if let Some(memo) = memo {
+            if matches!(memo.value, Value::Null) {
+                self.note(format!("cycle {key}"), "nested deployments refer to each other's outputs in a cycle; the values are unknown".into(), rpointer, pos);
+                return unresolved("<reference cycle>", pos);
+            }
+            return self.checked(Node { value: memo.value, pos }, "reference", rpointer);
         }
-        self.ctx.outputs.borrow_mut().insert(key.clone(), None);
+        self.ctx.outputs.borrow_mut().insert(key.clone(), Node { value: Value::Null, pos });
         let inner = resource.get("properties").and_then(|p| p.get("template"));
         let owned_scope = self.deployment_scope(resource, rpointer, locals);
         let scope = owned_scope.as_ref().unwrap_or(self);
@@ -711,7 +710,7 @@ impl<'a> Scope<'a> {
         }
         let node = Node { value: Value::Object(vec![("outputs".into(), Node { value: Value::Object(members), pos })]), pos };
         let node = self.checked(node, "reference", rpointer);
-        self.ctx.outputs.borrow_mut().insert(key, Some(node.clone()));
+        self.ctx.outputs.borrow_mut().insert(key, node.clone());
         node
     }
 
