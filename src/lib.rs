@@ -12,6 +12,8 @@
 //! findings; `report` renders them as text, JSON, SARIF or Markdown.
 
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod input;
 #[cfg(all(feature = "js-api", target_arch = "wasm32"))]
 pub mod js_api;

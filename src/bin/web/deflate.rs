@@ -76,7 +76,7 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     bits.put(1, 2); // BTYPE 01: fixed Huffman codes
     let mut head = vec![usize::MAX; 1 << HASH_BITS];
     let mut prev = vec![usize::MAX; data.len()];
-    let mut insert = |at: usize, head: &mut Vec<usize>, prev: &mut Vec<usize>| {
+    let insert = |at: usize, head: &mut Vec<usize>, prev: &mut Vec<usize>| {
         if at + MIN_MATCH <= data.len() {
             let h = hash(data, at);
             if let (Some(slot), Some(p)) = (head.get_mut(h), prev.get_mut(at)) {
@@ -107,11 +107,13 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
         }
         if best_len >= MIN_MATCH {
             let l = bucket(&LENGTH_BASE, best_len);
+            let (base, extra) = (LENGTH_BASE.get(l).copied().unwrap_or(3), LENGTH_EXTRA.get(l).copied().unwrap_or(0));
             bits.symbol(257 + l as u32);
-            bits.put((best_len - usize::from(LENGTH_BASE[l])) as u32, u32::from(LENGTH_EXTRA[l]));
+            bits.put((best_len - usize::from(base)) as u32, u32::from(extra));
             let d = bucket(&DIST_BASE, best_dist);
+            let (base, extra) = (DIST_BASE.get(d).copied().unwrap_or(1), DIST_EXTRA.get(d).copied().unwrap_or(0));
             bits.code(d as u32, 5);
-            bits.put((best_dist - usize::from(DIST_BASE[d])) as u32, u32::from(DIST_EXTRA[d]));
+            bits.put((best_dist - usize::from(base)) as u32, u32::from(extra));
             for k in i..i + best_len {
                 insert(k, &mut head, &mut prev);
             }
