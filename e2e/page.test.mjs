@@ -332,5 +332,5 @@ test('no request left 127.0.0.1 and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
   const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{16}/, '-HASH')));
-  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm)$/, p);
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json)$/, p);
 });

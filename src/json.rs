@@ -480,6 +480,7 @@ impl Parser<'_> {
         let mut members: Vec<(Text, Node)> = Vec::with_capacity(8);
         // Names seen, for duplicates: a scan for small objects, a set for large ones.
         let mut seen: Option<std::collections::HashMap<String, usize>> = None;
+        let mut filter = 0u64;
         loop {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
@@ -505,9 +506,16 @@ impl Parser<'_> {
             self.skip_whitespace();
             let value = self.value(depth + 1)?;
             let lower = || key.to_ascii_lowercase();
+            // A 64-bit filter of the names seen (length and first letter, case folded):
+            // most objects have no duplicate, and then no name is compared.
+            let first = u64::from(key.as_bytes().first().copied().unwrap_or(0) | 0x20);
+            let bit = 1u64 << ((key.len() as u64 * 7 + first) & 63);
+            let maybe = filter & bit != 0;
+            filter |= bit;
             let earlier = match &mut seen {
                 Some(index) => index.get(&lower()).copied(),
-                None => members.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)),
+                None if maybe => members.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)),
+                None => None,
             };
             match earlier.and_then(|i| members.get_mut(i)) {
                 Some(slot) => {

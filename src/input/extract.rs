@@ -555,10 +555,11 @@ impl<'m> Reader<'m> {
                 Value::Array(items) => items.iter().collect(),
                 _ => vec![n],
             };
+            let listed = n.as_array().is_some();
             for (i, item) in items.into_iter().enumerate() {
                 if let Some(text) = item.as_str() {
-                    let at = if n.as_array().is_some() { format!("{pp}/{key}/{i}") } else { format!("{pp}/{key}") };
-                    valid &= self.tag_usable(text, TagUse::Nsg, &format!("{label}: `{key}`"), &at, item);
+                    let at = || if listed { format!("{pp}/{key}/{i}") } else { format!("{pp}/{key}") };
+                    valid &= self.tag_usable(text, TagUse::Nsg, &|| format!("{label}: `{key}`"), &at, item);
                 }
             }
         }
@@ -901,7 +902,7 @@ impl<'m> Reader<'m> {
         let address_prefix = field(self, "addressPrefix");
         if let (Some(text), Some(n)) = (&address_prefix, p.get_present("addressPrefix")) {
             if !text.trim().starts_with(|c: char| c.is_ascii_digit()) && !text.contains(':') {
-                self.tag_usable(text, TagUse::Route, &format!("route `{name}`: `addressPrefix`"), &format!("{pp}/addressPrefix"), n);
+                self.tag_usable(text, TagUse::Route, &|| format!("route `{name}`: `addressPrefix`"), &|| format!("{pp}/addressPrefix"), n);
             }
         }
         let next_hop_type = field(self, "nextHopType");
@@ -918,42 +919,46 @@ impl<'m> Reader<'m> {
 
     /// Checks a service tag against the service-tag data: AML-INP-007 when Azure has no
     /// such tag, AML-INP-008 when it doesn't accept the tag here. False when Azure would
-    /// reject the value.
-    fn tag_usable(&mut self, text: &str, usage: TagUse, what: &str, pointer: &str, node: &Node) -> bool {
-        let tag = match Address::parse(text) {
-            Some(Address::Tag { .. } | Address::AzureCloud) => text.trim(),
+    /// reject the value. Messages and pointers are written only for a finding.
+    fn tag_usable(&mut self, text: &str, usage: TagUse, what: &dyn Fn() -> String, pointer: &dyn Fn() -> String, node: &Node) -> bool {
+        let t = text.trim();
+        // Addresses, prefixes and `*` are not service tags (cheap tests first: this runs
+        // for every address of every rule).
+        if t.is_empty() || t.starts_with(|c: char| c.is_ascii_digit() || c == '*') || t.contains(':') {
+            return true;
+        }
+        let tag = match Address::parse(t) {
+            Some(Address::Tag { .. } | Address::AzureCloud) => t,
             _ => return true,
         };
-        let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
-        match crate::service_tags::lookup(tag, REGION_MARKER) {
+        let lookup = crate::service_tags::lookup(tag, REGION_MARKER);
+        let needed = usage.needs();
+        match lookup {
+            Lookup::RegionUnknown { .. } => true,
+            Lookup::Exists { features, .. } if features & needed != 0 => true,
             Lookup::Exists { name, features } => {
-                let (needed, place) = match usage {
-                    TagUse::Nsg => (crate::service_tags::NSG, "in an NSG rule"),
-                    TagUse::Route => (crate::service_tags::UDR, "in a route table"),
+                let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
+                let place = match usage {
+                    TagUse::Nsg => "in an NSG rule",
+                    TagUse::Route => "in a route table",
                 };
-                if features & needed != 0 {
-                    return true;
-                }
                 let family = name.split('.').next().unwrap_or(&name).to_string();
                 let instead = match crate::service_tags::lookup(&family, REGION_MARKER) {
                     Lookup::Exists { features, .. } if features & needed != 0 => format!("; use `{family}` instead"),
                     _ => String::new(),
                 };
-                self.issue(
-                    "AML-INP-008",
-                    format!(
-                        "{what} is `{tag}`, which Azure does not accept {place}: that tag may be used for {} ({data}){instead}",
-                        crate::service_tags::describe(features)
-                    ),
-                    pointer,
-                    node,
+                let message = format!(
+                    "{} is `{tag}`, which Azure does not accept {place}: that tag may be used for {} ({data}){instead}",
+                    what(),
+                    crate::service_tags::describe(features)
                 );
+                self.issue("AML-INP-008", message, &pointer(), node);
                 false
             }
-            Lookup::RegionUnknown { .. } => true,
             Lookup::Missing { closest } => {
+                let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
                 let hint = closest.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                self.issue("AML-INP-007", format!("{what} is `{tag}`, which is not a service tag Azure has ({data}){hint}"), pointer, node);
+                self.issue("AML-INP-007", format!("{} is `{tag}`, which is not a service tag Azure has ({data}){hint}", what()), &pointer(), node);
                 false
             }
         }
@@ -1419,6 +1424,16 @@ fn reads_type(kind: &str) -> bool {
 enum TagUse {
     Nsg,
     Route,
+}
+
+impl TagUse {
+    /// The `networkFeatures` bit Azure requires there.
+    fn needs(self) -> u8 {
+        match self {
+            TagUse::Nsg => crate::service_tags::NSG,
+            TagUse::Route => crate::service_tags::UDR,
+        }
+    }
 }
 
 /// A REST example's response completed with what its request set: members of the

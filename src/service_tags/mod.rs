@@ -36,14 +36,23 @@ fn regional(f: &Family) -> impl Iterator<Item = (usize, u8)> + '_ {
     (0..128usize).filter(move |i| bits >> i & 1 == 1).map(move |i| (i, odd.iter().find(|(j, _)| usize::from(*j) == i).map_or(usual, |(_, m)| *m)))
 }
 
+/// Compares as if both were lower case, without allocating (lookups run per rule field).
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 fn family(name: &str) -> Option<&'static Family> {
-    let lower = name.to_ascii_lowercase();
-    FAMILIES.binary_search_by(|f| f.0.to_ascii_lowercase().cmp(&lower)).ok().and_then(|i| FAMILIES.get(i))
+    FAMILIES.binary_search_by(|f| cmp_lower(f.0, name)).ok().and_then(|i| FAMILIES.get(i))
 }
 
 fn region_index(region: &str) -> Option<usize> {
-    let lower = region.to_ascii_lowercase();
-    REGIONS.binary_search_by(|r| r.to_ascii_lowercase().cmp(&lower)).ok()
+    REGIONS.binary_search_by(|r| cmp_lower(r, region)).ok()
+}
+
+/// The features of a family's regional tag in region `i`, if it has one.
+fn regional_in(f: &Family, i: usize) -> Option<u8> {
+    let &(_, _, usual, bits, odd) = f;
+    (i < 128 && bits >> i & 1 == 1).then(|| odd.iter().find(|(j, _)| usize::from(*j) == i).map_or(usual, |(_, m)| *m))
 }
 
 /// Looks up a tag such as `Storage.WestUS2` (case-insensitive). `region_marker` is the
@@ -65,7 +74,7 @@ pub fn lookup(tag: &str, region_marker: &str) -> Lookup {
         None if global != NONE => Lookup::Exists { name: name.to_string(), features: global },
         None => Lookup::Missing { closest: regional(fam).next().and_then(|(i, _)| REGIONS.get(i)).map(|r| format!("{name}.{r}")) },
         Some(r) if r == region_marker => Lookup::RegionUnknown { family: name.to_string() },
-        Some(r) => match region_index(r).and_then(|i| regional(fam).find(|(j, _)| *j == i)) {
+        Some(r) => match region_index(r).and_then(|i| regional_in(fam, i).map(|f| (i, f))) {
             Some((i, features)) => Lookup::Exists { name: format!("{name}.{}", REGIONS.get(i).unwrap_or(&r)), features },
             None => Lookup::Missing { closest: Some(closest_regional(name, r)) },
         },
@@ -95,16 +104,27 @@ fn closest_regional(family_name: &str, region: &str) -> String {
     let lower = region.to_ascii_lowercase();
     let Some(fam) = family(family_name) else { return format!("{family_name}.{region}") };
     let name = fam.0;
-    let mut sorted_lower: Vec<char> = lower.chars().collect();
-    sorted_lower.sort_unstable();
+    // Same letters in another order (`uswest` for `westus`) is the closest of all.
+    let letters = |t: &str| {
+        let mut counts = [0u8; 36];
+        for c in t.bytes() {
+            let i = match c {
+                b'a'..=b'z' => c - b'a',
+                b'0'..=b'9' => c - b'0' + 26,
+                _ => continue,
+            };
+            if let Some(n) = counts.get_mut(usize::from(i)) {
+                *n = n.saturating_add(1);
+            }
+        }
+        counts
+    };
+    let wanted = letters(&lower);
     let best = regional(fam)
         .filter_map(|(i, _)| REGIONS.get(i))
         .map(|r| {
             let rl = r.to_ascii_lowercase();
-            let mut chars: Vec<char> = rl.chars().collect();
-            chars.sort_unstable();
-            // Same letters in another order (`uswest` for `westus`) is the closest of all.
-            let d = if chars == sorted_lower { 0 } else { distance(&lower, &rl).saturating_add(1) };
+            let d = if letters(&rl) == wanted { 0 } else { distance(&lower, &rl).saturating_add(1) };
             (d, *r)
         })
         .min_by_key(|(d, _)| *d);

@@ -72,6 +72,36 @@ fn failed(name: &str, vals: &[Node], pos: Pos) -> Node {
     }
 }
 
+/// An object's members by key, ignoring case, as `items()` lists them: a bottom-up merge
+/// sort (n log n), written out because a library sort's generic code costs the page's
+/// wasm more than this.
+fn sorted_by_key(members: &[(Text, Node)]) -> Vec<&(Text, Node)> {
+    let key = |m: &(Text, Node)| m.0.to_ascii_lowercase();
+    let mut items: Vec<(String, &(Text, Node))> = members.iter().map(|m| (key(m), m)).collect();
+    let mut width = 1;
+    while width < items.len() {
+        let mut merged = Vec::with_capacity(items.len());
+        for pair in items.chunks(width * 2) {
+            let (a, b) = pair.split_at(width.min(pair.len()));
+            let (mut i, mut j) = (0, 0);
+            while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+                if y.0 < x.0 {
+                    merged.push(y.clone());
+                    j += 1;
+                } else {
+                    merged.push(x.clone());
+                    i += 1;
+                }
+            }
+            merged.extend(a.iter().skip(i).cloned());
+            merged.extend(b.iter().skip(j).cloned());
+        }
+        items = merged;
+        width *= 2;
+    }
+    items.into_iter().map(|(_, m)| m).collect()
+}
+
 /// One function call on evaluated arguments.
 pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
     let v = |value: Value| Node { value, pos };
@@ -384,8 +414,7 @@ pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
         }
         "items" => match arg(0).map(|n| &n.value) {
             Some(Value::Object(members)) => {
-                let mut sorted: Vec<&(Text, Node)> = members.iter().collect();
-                sorted.sort_by_key(|(k, _)| k.to_ascii_lowercase());
+                let sorted = sorted_by_key(members);
                 v(Value::Array(
                     sorted
                         .into_iter()
