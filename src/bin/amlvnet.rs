@@ -8,40 +8,49 @@ use amlvnet::{Document, Options, Profile};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "amlvnet: Azure ML training network checker
-
-Usage:
-  amlvnet check [OPTIONS] FILE...      FILE is a path, or - for standard input
-      --compute cluster|instance|vm|hdinsight|databricks
+/// The options of `check`, shared by the two usage texts.
+macro_rules! check_options {
+    () => {
+        "      --compute cluster|instance|vm|hdinsight|databricks
       --public-ip yes|no
       --region NAME                    ARM location name, e.g. westus2
       --profile 2022-07|2023-04|latest (default 2022-07)
       --format text|json|sarif|markdown (default text)
       --color auto|always|never        (default auto; NO_COLOR is honoured)
-  amlvnet rules [--format text|json|markdown]
+"
+    };
+}
+
+const USAGE: &str = concat!(
+    "amlvnet: Azure ML training network checker
+
+Usage:
+  amlvnet check [OPTIONS] FILE...      FILE is a path, or - for standard input
+",
+    check_options!(),
+    "  amlvnet rules [--format text|json|markdown]
   amlvnet explain ID
 
 Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
 file or a document that is not JSON.
-";
+"
+);
 
-const CHECK_USAGE: &str = "Usage: amlvnet check [OPTIONS] FILE...
+const CHECK_USAGE: &str = concat!(
+    "Usage: amlvnet check [OPTIONS] FILE...
 
 Checks the documents (a path each, or - for standard input) against the Azure ML
 training network requirements.
 
 Options:
-  --compute cluster|instance|vm|hdinsight|databricks
-  --public-ip yes|no
-  --region NAME                    ARM location name, e.g. westus2
-  --profile 2022-07|2023-04|latest (default 2022-07)
-  --format text|json|sarif|markdown (default text)
-  --color auto|always|never        (default auto; NO_COLOR is honoured)
-  -h, --help                       this text
+",
+    check_options!(),
+    "      -h, --help                       this text
 
 Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
 file or a document that is not JSON.
-";
+"
+);
 
 const RULES_USAGE: &str = "Usage: amlvnet rules [--format text|json|markdown]
 

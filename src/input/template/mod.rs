@@ -68,11 +68,7 @@ pub type Interest = fn(&str) -> bool;
 
 /// Flattens a template (and every nested inline deployment) into resources.
 pub fn flatten(template: &Node, parameters_file: Option<&Node>, interest: Interest) -> (Vec<FlatResource>, Vec<TemplateNote>) {
-    flatten_with_budget(template, parameters_file, interest, budget_for(template))
-}
-
-/// `flatten` with an explicit work budget (tests).
-pub fn flatten_with_budget(template: &Node, parameters_file: Option<&Node>, interest: Interest, budget: u64) -> (Vec<FlatResource>, Vec<TemplateNote>) {
+    let budget = budget_for(template);
     let mut given = HashMap::new();
     if let Some(file) = parameters_file.and_then(|f| f.get("parameters")).and_then(|p| p.as_object()) {
         for (name, value) in file {
@@ -297,6 +293,7 @@ impl<'a> Scope<'a> {
         if lower == "microsoft.resources/deployments" {
             if let Some(inner) = resource.get("properties").and_then(|p| p.get("template")) {
                 if !deploys_any(inner, self.ctx.interest) {
+                    // Nothing inside is read (role assignments, DNS records, …): skip it.
                     return;
                 }
             }
@@ -322,7 +319,11 @@ impl<'a> Scope<'a> {
                 }
             }
             let iteration = looped.then_some(i);
-            self.collect_one(resource, pointer, parent, locals, out, level, maybe, iteration);
+            if lower == "microsoft.resources/deployments" {
+                self.collect_deployment(resource, pointer, locals, out, level, maybe);
+            } else {
+                self.collect_one(resource, pointer, parent, locals, out, level, maybe, iteration);
+            }
         }
     }
 
@@ -338,11 +339,6 @@ impl<'a> Scope<'a> {
         conditional: bool,
         iteration: Option<usize>,
     ) {
-        let kind = resource.get("type").map(|t| self.resolve(t, pointer, locals)).and_then(|t| t.as_str().map(String::from)).unwrap_or_default();
-        if kind.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
-            self.collect_deployment(resource, pointer, locals, out, level, conditional);
-            return;
-        }
         let mut node = self.resolve_resource(resource, pointer, locals);
         // Child resources declared inside their parent with short type and name.
         if let (Some((parent_type, parent_name)), Value::Object(members)) = (parent, &mut node.value) {
@@ -401,10 +397,6 @@ impl<'a> Scope<'a> {
                 pointer,
                 resource.pos,
             );
-            return;
-        }
-        if !deploys_any(inner, self.ctx.interest) {
-            // Nothing inside is read (role assignments, DNS records, …): skip it quietly.
             return;
         }
         let inner_pointer = format!("{pointer}/properties/template");
