@@ -130,7 +130,13 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
             notes.push(format!("compute type {} from compute `{}`", c.kind.as_str(), c.name));
             c.kind
         }
-        (None, None) => ComputeKind::Cluster,
+        (None, None) => match model.databricks.first() {
+            Some(d) => {
+                notes.push(format!("compute type databricks from Databricks workspace `{}`", d.name));
+                ComputeKind::Databricks
+            }
+            None => ComputeKind::Cluster,
+        },
     };
     let doc_pip = model.computes.iter().filter(|c| c.kind == compute).find_map(|c| c.public_ip.map(|p| (p, c.name.clone())));
     let public_ip = match (options.public_ip, doc_pip) {

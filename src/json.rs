@@ -197,6 +197,8 @@ impl Node {
             Value::String(s) => format!("\"{}\"", truncate(s, 60)),
             Value::Array(_) => "an array".into(),
             Value::Object(_) => "an object".into(),
+            // Terraform's unknowns say so themselves.
+            Value::Unresolved(e) if e.starts_with(crate::input::AFTER_APPLY) => truncate(e, 160),
             Value::Unresolved(e) => format!("unresolved expression {}", truncate(e, 80)),
         }
     }

@@ -16,6 +16,41 @@ pub struct Loc {
     pub pointer: String,
     pub line: u32,
     pub column: u32,
+    /// The Terraform resource address, for resources read from a Terraform document.
+    pub address: Option<String>,
+}
+
+/// How a resource read from a Terraform document is written there, for fixes in HCL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TfOrigin {
+    /// The resource address (`module.net.azurerm_subnet.train["a"]`).
+    pub address: String,
+    /// The resource type (`azurerm_network_security_group`).
+    pub kind: String,
+    /// The reference to the resource from its own module (`azurerm_subnet.train["a"]`).
+    pub reference: String,
+    /// The module that declares it (`module.net`), empty for the root module.
+    pub module: String,
+    /// NSG: its rules are written as inline `security_rule` blocks.
+    pub inline_rules: bool,
+    /// Subnet: the attribute that sets each network policy in this provider generation,
+    /// private endpoint first, then private link service.
+    pub policy_attributes: [PolicyAttribute; 2],
+    /// Values the configuration leaves to the provider's default: (ARM field, what was
+    /// assumed).
+    pub defaulted: Vec<(&'static str, String)>,
+}
+
+/// The azurerm attribute that sets a subnet's network policy, by provider generation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PolicyAttribute {
+    /// `enforce_private_link_…_network_policies` (2.x – 3.117): `true` means Disabled.
+    Enforce,
+    /// `private_…_network_policies_enabled` (3.18+): `false` means Disabled.
+    #[default]
+    Enabled,
+    /// `private_endpoint_network_policies` (3.103+): the ARM string.
+    Text,
 }
 
 /// One input document as the engine saw it.
@@ -68,6 +103,7 @@ pub struct Nsg {
     pub attached_subnets: Vec<String>,
     /// The rules came from a bare rule list: the NSG's name and attachment are unknown.
     pub from_rule_list: bool,
+    pub terraform: Option<Box<TfOrigin>>,
     pub loc: Option<Loc>,
 }
 
@@ -131,6 +167,7 @@ pub struct Subnet {
     pub ip_configurations: Vec<String>,
     pub private_endpoints: usize,
     pub default_outbound_access: Option<bool>,
+    pub terraform: Option<Box<TfOrigin>>,
     pub loc: Option<Loc>,
 }
 

@@ -23,6 +23,8 @@ pub(super) struct Reader<'m> {
     /// The template resource being read has a `condition` that can't be evaluated.
     conditional: bool,
     child_routes: Vec<(String, Route)>,
+    /// The Terraform resource being read, and the pointer of its `values`.
+    tf: Option<(TfOrigin, String)>,
     issue_counts: std::collections::HashMap<&'static str, usize>,
 }
 
@@ -36,11 +38,24 @@ impl<'m> Reader<'m> {
             child_routes: Vec::new(),
             issue_counts: Default::default(),
             conditional: false,
+            tf: None,
         }
     }
 
     fn loc(&self, pointer: &str, node: &Node) -> Option<Loc> {
-        Some(Loc { document: self.document, pointer: pointer.to_string(), line: node.pos.line, column: node.pos.column })
+        let (pointer, address) = match &self.tf {
+            // Under a Terraform resource: its attribute names, and its address.
+            Some((origin, base)) => {
+                let suffix = pointer.strip_prefix(base.as_str()).unwrap_or_default();
+                (format!("{base}{}", super::terraform::attribute_pointer(suffix)), Some(origin.address.clone()))
+            }
+            None => (pointer.to_string(), None),
+        };
+        Some(Loc { document: self.document, pointer, line: node.pos.line, column: node.pos.column, address })
+    }
+
+    fn tf_origin(&self) -> Option<Box<TfOrigin>> {
+        self.tf.as_ref().map(|(o, _)| Box::new(o.clone()))
     }
 
     fn issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node) {
@@ -146,6 +161,10 @@ impl<'m> Reader<'m> {
     }
 
     fn object_document(&mut self, root: &Node, parameters: Option<&Node>) {
+        if let Some(kind) = super::terraform::detect(root) {
+            self.terraform(root, kind);
+            return;
+        }
         let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
         if schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some()) {
             self.set_shape("arm-template", "ARM template");
@@ -243,10 +262,15 @@ impl<'m> Reader<'m> {
                 let mut rule = self.rule(node, pointer, false);
                 // A rule whose `condition` is unknown may or may not exist: only a doubt.
                 rule.valid = rule.valid && !self.conditional;
-                let parent = full
-                    .rsplit_once('/')
-                    .map(|(p, _)| p.to_string())
-                    .or_else(|| node.get("id").and_then(text_of).and_then(|id| parent_name(&id, "networkSecurityGroups")));
+                // The NSG's full ID when the rule's ID names it, else its name.
+                let id = node.get("id").and_then(text_of);
+                let parent_id = id.as_deref().and_then(|id| {
+                    let lower = id.to_ascii_lowercase();
+                    lower.find("/securityrules/").filter(|_| lower.starts_with('/')).and_then(|at| id.get(..at)).map(String::from)
+                });
+                let parent = parent_id
+                    .or_else(|| full.rsplit_once('/').map(|(p, _)| p.to_string()))
+                    .or_else(|| id.as_deref().and_then(|id| parent_name(id, "networkSecurityGroups")));
                 match parent {
                     Some(p) => self.child_rules.push((p, rule)),
                     None => self.child_rules.push((String::new(), rule)),
@@ -378,8 +402,31 @@ impl<'m> Reader<'m> {
             defaults_added: false,
             attached_subnets: attached,
             from_rule_list: false,
+            terraform: self.tf_origin(),
             loc,
         });
+    }
+
+    fn terraform(&mut self, root: &Node, kind: super::terraform::Kind) {
+        use super::terraform::Kind;
+        let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
+        match kind {
+            Kind::Plan => self.set_shape("terraform-plan", "Terraform plan (terraform show -json)"),
+            Kind::State => self.set_shape("terraform-state", "Terraform state (terraform show -json)"),
+            Kind::RawState => {
+                self.set_shape("terraform-raw-state", "raw Terraform state file");
+                let message = format!(
+                    "`{name}` is a raw Terraform state file, which keeps no plan-time knowledge and changes format between versions; run `terraform show -json > state.json` (or `terraform plan -out tfplan && terraform show -json tfplan > plan.json`) and paste that"
+                );
+                self.warn_issue("AML-INP-002", message, "", root);
+                return;
+            }
+        }
+        for t in super::terraform::translate(root, kind) {
+            self.tf = Some((t.origin, t.pointer.clone()));
+            self.resource(&t.node, &t.pointer, None);
+        }
+        self.tf = None;
     }
 
     fn rule_list(&mut self, items: &[Node], base: &str) {
@@ -398,7 +445,7 @@ impl<'m> Reader<'m> {
             .unwrap_or_else(|| "(rule list)".into());
         self.found(format!("{} rules of NSG {name}", rules.len()));
         let doc_name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
-        let loc = Some(Loc { document: self.document, pointer: base.into(), line: 1, column: 1 });
+        let loc = Some(Loc { document: self.document, pointer: base.into(), line: 1, column: 1, address: None });
         self.model.nsgs.push(Nsg {
             name: if name == "(rule list)" { format!("rules of {doc_name}") } else { name },
             id: None,
@@ -407,6 +454,7 @@ impl<'m> Reader<'m> {
             defaults_added: false,
             attached_subnets: Vec::new(),
             from_rule_list: true,
+            terraform: None,
             loc,
         });
     }
@@ -445,6 +493,7 @@ impl<'m> Reader<'m> {
                 defaults_added: false,
                 attached_subnets: subnet.into_iter().collect(),
                 from_rule_list: false,
+                terraform: None,
                 loc,
             });
         }
@@ -782,16 +831,21 @@ impl<'m> Reader<'m> {
             vnet: id.as_deref().and_then(vnet_of_subnet_id),
             id,
             loc: self.loc(pointer, node),
+            terraform: self.tf_origin(),
             ..Subnet::default()
         };
         let mut prefix_nodes: Vec<(String, &Node)> = Vec::new();
         if let Some(n) = prop(node, "addressPrefix").filter(|n| !matches!(n.value, Value::Null)) {
             prefix_nodes.push((format!("{pp}/addressPrefix"), n));
         }
-        if let Some(a) = prop(node, "addressPrefixes").and_then(|a| a.as_array()) {
-            for (i, n) in a.iter().enumerate() {
-                prefix_nodes.push((format!("{pp}/addressPrefixes/{i}"), n));
+        match prop(node, "addressPrefixes") {
+            Some(a) if a.is_unresolved() => prefix_nodes.push((format!("{pp}/addressPrefixes"), a)),
+            Some(a) => {
+                for (i, n) in a.as_array().unwrap_or_default().iter().enumerate() {
+                    prefix_nodes.push((format!("{pp}/addressPrefixes/{i}"), n));
+                }
             }
+            None => {}
         }
         for (ptr, n) in prefix_nodes {
             match &n.value {
@@ -1146,13 +1200,18 @@ impl<'m> Reader<'m> {
     /// Merges child resources (rules, subnets, routes) into their parents.
     fn finish(&mut self) {
         let mut nsg_index: HashMap<String, usize> = HashMap::new();
+        let mut nsg_by_id: HashMap<String, usize> = HashMap::new();
         for (i, n) in self.model.nsgs.iter().enumerate() {
             nsg_index.entry(n.name.to_ascii_lowercase()).or_insert(i);
+            if let Some(id) = &n.id {
+                nsg_by_id.entry(id.to_ascii_lowercase()).or_insert(i);
+            }
         }
         for (parent, rule) in std::mem::take(&mut self.child_rules) {
             let parent_short = parent.rsplit('/').next().unwrap_or(&parent).to_string();
             let key = parent_short.to_ascii_lowercase();
-            match nsg_index.get(&key).and_then(|&i| self.model.nsgs.get_mut(i)) {
+            let at = nsg_by_id.get(&parent.to_ascii_lowercase()).or_else(|| nsg_index.get(&key)).copied();
+            match at.and_then(|i| self.model.nsgs.get_mut(i)) {
                 Some(nsg) => {
                     // The same rule inline and as a child resource is one rule: the child,
                     // deployed last, wins.
@@ -1163,10 +1222,14 @@ impl<'m> Reader<'m> {
                 }
                 None => {
                     nsg_index.insert(key, self.model.nsgs.len());
+                    if parent.starts_with('/') {
+                        nsg_by_id.insert(parent.to_ascii_lowercase(), self.model.nsgs.len());
+                    }
                     self.found(format!("rules of NSG {parent_short}"));
                     let loc = rule.loc.clone();
                     self.model.nsgs.push(Nsg {
                         name: if parent_short.is_empty() { "(unnamed NSG)".into() } else { parent_short },
+                        id: parent.starts_with('/').then(|| parent.clone()),
                         rules: vec![rule],
                         loc,
                         ..Nsg::default()

@@ -6,6 +6,8 @@
 
 mod extract;
 pub mod template;
+mod terraform;
+pub use terraform::AFTER_APPLY;
 
 use crate::json::{self, Node, Value};
 use crate::model::{DocumentInfo, InputIssue, Loc, Model};
@@ -60,11 +62,25 @@ pub fn read(documents: &[Document]) -> Model {
                             "{}:{}:{}: member `{key}` is given twice in one object; the last value is used, as Azure and JSON.parse do: remove the other",
                             doc.name, pos.line, pos.column
                         ),
-                        loc: Some(Loc { document: index, pointer: String::new(), line: pos.line, column: pos.column }),
+                        loc: Some(Loc { document: index, pointer: String::new(), line: pos.line, column: pos.column, address: None }),
                         warn: true,
                     });
                 }
                 parsed.push(Some(parsed_doc.root));
+            }
+            Err(_) if terraform::is_plan_stream(&doc.text) => {
+                info.shape = "terraform-plan-stream".into();
+                info.shape_label = "terraform plan -json output".into();
+                model.issues.push(InputIssue {
+                    id: "AML-INP-002",
+                    message: format!(
+                        "`{}` is the message stream of `terraform plan -json`, which holds no resource values; run `terraform plan -out tfplan && terraform show -json tfplan > plan.json` and paste plan.json",
+                        doc.name
+                    ),
+                    loc: Some(Loc { document: index, pointer: String::new(), line: 1, column: 1, address: None }),
+                    warn: true,
+                });
+                parsed.push(None);
             }
             Err(e) => {
                 info.shape = "invalid-json".into();
@@ -73,7 +89,7 @@ pub fn read(documents: &[Document]) -> Model {
                 model.issues.push(InputIssue {
                     id: "AML-INP-001",
                     message: format!("{}:{}:{}: {}", doc.name, e.pos.line, e.pos.column, e.message),
-                    loc: Some(Loc { document: index, pointer: String::new(), line: e.pos.line, column: e.pos.column }),
+                    loc: Some(Loc { document: index, pointer: String::new(), line: e.pos.line, column: e.pos.column, address: None }),
                     warn: false,
                 });
                 parsed.push(None);

@@ -116,12 +116,16 @@ pub fn from_node(node: &crate::json::Node) -> J {
 }
 
 pub fn location(report: &Report, loc: &Loc) -> J {
-    J::obj(vec![
+    let mut m = vec![
         ("document", J::s(report.document_name(loc))),
         ("pointer", J::s(loc.pointer.clone())),
         ("line", J::Int(i64::from(loc.line))),
         ("column", J::Int(i64::from(loc.column))),
-    ])
+    ];
+    if let Some(address) = &loc.address {
+        m.push(("address", J::s(address.clone())));
+    }
+    J::obj(m)
 }
 
 fn evidence(report: &Report, e: &Evidence) -> J {
@@ -189,7 +193,11 @@ pub fn finding(report: &Report, f: &Finding) -> J {
     }
     if let Some(fix) = &f.fix {
         let arm = crate::json::parse(&fix.arm).map(|n| from_node(&n)).unwrap_or_else(|_| J::s(fix.arm.clone()));
-        m.push(("fix", J::obj(vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))])));
+        let mut members = vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))];
+        if let Some(hcl) = &fix.terraform {
+            members.push(("terraform", J::s(hcl.clone())));
+        }
+        m.push(("fix", J::obj(members)));
     }
     J::obj(m)
 }

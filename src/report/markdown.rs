@@ -38,8 +38,14 @@ pub fn render(report: &Report) -> String {
                 _ => "❔ unknown",
             };
             let subject = f.subject.as_ref().map(|s| s.name.as_str()).unwrap_or("");
-            let at =
-                f.location.as_ref().filter(|l| l.line > 0).map(|l| format!(" (`{}:{}:{}`)", report.document_name(l), l.line, l.column)).unwrap_or_default();
+            let at = f
+                .location
+                .as_ref()
+                .filter(|l| l.line > 0)
+                .map(|l| {
+                    format!(" (`{}:{}:{}`{})", report.document_name(l), l.line, l.column, l.address.as_ref().map(|a| format!(" `{a}`")).unwrap_or_default())
+                })
+                .unwrap_or_default();
             out.push_str(&format!("| {icon} | `{}` {} | {} | {}{} |\n", f.id, cell(f.title), cell(subject), cell(&f.message), at));
         }
         out.push('\n');
@@ -48,7 +54,11 @@ pub fn render(report: &Report) -> String {
     if !fixes.is_empty() {
         out.push_str("<details><summary>Fixes</summary>\n\n");
         for (id, fix) in fixes {
-            out.push_str(&format!("**{id}**: {}\n\n```sh\n{}\n```\n\n", fix.summary, fix.az));
+            if let Some(hcl) = &fix.terraform {
+                out.push_str(&format!("**{id}**: {}\n\n```hcl\n{}```\n\n```sh\n{}\n```\n\n", fix.summary, hcl, fix.az));
+            } else {
+                out.push_str(&format!("**{id}**: {}\n\n```sh\n{}\n```\n\n", fix.summary, fix.az));
+            }
         }
         out.push_str("</details>\n\n");
     }

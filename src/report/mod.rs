@@ -187,6 +187,8 @@ pub struct Fix {
     /// ARM JSON text.
     pub arm: String,
     pub bicep: String,
+    /// HCL, when the NSG or subnet came from a Terraform document.
+    pub terraform: Option<String>,
 }
 
 /// One result of one check.

@@ -58,12 +58,14 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("     {}\n", f.message));
             if let Some(loc) = &f.location {
                 if loc.line > 0 {
-                    out.push_str(&format!("     at {}:{}:{}\n", report.document_name(loc), loc.line, loc.column));
+                    let address = loc.address.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+                    out.push_str(&format!("     at {}:{}:{}{address}\n", report.document_name(loc), loc.line, loc.column));
                 }
             }
             if let Some(fix) = &f.fix {
                 out.push_str(&format!("     fix: {}\n", fix.summary));
-                for line in fix.az.lines() {
+                // The user's own language first: HCL for Terraform inputs.
+                for line in fix.terraform.as_deref().unwrap_or(&fix.az).lines() {
                     out.push_str(&format!("       {}\n", paint("2", line)));
                 }
             }

@@ -8,6 +8,7 @@ mod cmp;
 mod dbx;
 mod det;
 pub(crate) mod flows;
+pub mod hcl;
 mod inp;
 mod npip;
 pub(crate) mod out;

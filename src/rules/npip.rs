@@ -1,7 +1,7 @@
 //! No-public-IP mode (spec 2.4).
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
+use super::{az_subnet, docs, hcl, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
 use crate::net::{Access, Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Fix, Severity, Status};
@@ -62,6 +62,10 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         az: format!("{} {flag}", az_subnet(Some(s))),
         arm: format!("{{\"properties\": {{\"{field}\": \"Disabled\"}}}}"),
         bicep: format!("properties: {{\n  {field}: 'Disabled'\n}}"),
+        terraform: s
+            .terraform
+            .as_deref()
+            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: field == "privateEndpointNetworkPolicies" })),
     };
     let error = "the seed quotes the error `The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled`";
     let mut f = match value.as_deref() {
@@ -90,6 +94,10 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
             f
         }
     };
+    // A value the Terraform configuration leaves to the provider: say so.
+    if let Some(note) = s.terraform.as_deref().and_then(|o| o.defaulted.iter().find(|(k, _)| *k == field)).map(|(_, n)| n) {
+        f.message.push_str(&format!(" (Terraform: {note})"));
+    }
     if ctx.is_profile_2023() {
         f.status = Status::Info;
         f.severity = Severity::Info;
@@ -283,6 +291,7 @@ pub static NPIP_008: Check = Check {
                         ),
                         arm: "{\"properties\": {\"natGateway\": {\"id\": \"[resourceId('Microsoft.Network/natGateways', 'nat-aml')]\"}}}".into(),
                         bicep: "properties: {\n  natGateway: {\n    id: natGateway.id\n  }\n}".into(),
+                        terraform: t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway),
                     });
                     f
                 }
@@ -334,6 +343,10 @@ pub static NPIP_009: Check = Check {
                         .into(),
                     bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}"
                         .into(),
+                    terraform: s
+                        .terraform
+                        .as_deref()
+                        .map(|o| hcl::subnet(o, hcl::SubnetChange::ServiceEndpoints(&["Microsoft.Storage", "Microsoft.ContainerRegistry"]))),
                 });
                 f
             };

@@ -268,6 +268,7 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
                 az: az.join("\n"),
                 arm: format!("[{}]", arm.join(", ")),
                 bicep: format!("// add to properties.routes of route table '{}'\n{}", table.name, bicep.join("\n")),
+                terraform: None,
             });
         }
         f
