@@ -110,7 +110,29 @@ fn common_word(s: &str) -> Option<&'static str> {
         "nextHopIpAddress",
         "value",
         "apiVersion",
-        "dependsOn"
+        "dependsOn",
+        // Terraform JSON
+        "address",
+        "mode",
+        "managed",
+        "values",
+        "index",
+        "provider_name",
+        "schema_version",
+        "sensitive_values",
+        "security_rule",
+        "source_port_range",
+        "source_port_ranges",
+        "destination_port_range",
+        "destination_port_ranges",
+        "source_address_prefix",
+        "source_address_prefixes",
+        "destination_address_prefix",
+        "destination_address_prefixes",
+        "source_application_security_group_ids",
+        "destination_application_security_group_ids",
+        "resource_group_name",
+        "network_security_group_name"
     )
 }
 

@@ -147,10 +147,15 @@ impl<'a> Res<'a> {
 
     /// The value of an attribute as a node: known, unknown (unresolved) or absent.
     fn value(&self, f: F<'a>, attr: &str) -> Option<Node> {
+        self.value_with(f, || attr.to_string())
+    }
+
+    /// `value`, with the attribute's name written only when it is unknown.
+    fn value_with(&self, f: F<'a>, attr: impl FnOnce() -> String) -> Option<Node> {
         if let Some(n) = f.known() {
             return Some(n.clone());
         }
-        f.unknown().then(|| self.unknown_node(attr, f.pos))
+        f.unknown().then(|| self.unknown_node(&attr(), f.pos))
     }
 
     fn origin(&self) -> TfOrigin {
@@ -571,7 +576,7 @@ impl<'a> Doc<'a> {
 
     /// A security rule's fields under their ARM names.
     fn rule_fields(&self, r: &Res<'a>, f: F<'a>, attr: &str, extra: Option<(&'static str, Node)>) -> Node {
-        let field = |tf: &str| r.value(f.get(tf), &format!("{attr}.{tf}"));
+        let field = |tf: &str| r.value_with(f.get(tf), || if attr.is_empty() { tf.to_string() } else { format!("{attr}.{tf}") });
         let asgs = |tf: &str| {
             let g = f.get(tf);
             if g.unknown() {
@@ -633,7 +638,7 @@ impl<'a> Doc<'a> {
                 .items()
                 .into_iter()
                 .map(|sub| {
-                    let field = |tf: &str| r.value(sub.get(tf), &format!("subnet.{tf}"));
+                    let field = |tf: &str| r.value_with(sub.get(tf), || format!("subnet.{tf}"));
                     let nsg = sub.get("security_group").str().map(|id| obj(vec![("id", Some(s(id.to_string(), sub.get("security_group").pos)))], sub.pos));
                     obj(
                         vec![
@@ -724,7 +729,7 @@ impl<'a> Doc<'a> {
     }
 
     fn route_fields(&self, r: &Res<'a>, f: F<'a>, attr: &str, name: Option<Node>) -> Node {
-        let field = |tf: &str| r.value(f.get(tf), &if attr.is_empty() { tf.to_string() } else { format!("{attr}.{tf}") });
+        let field = |tf: &str| r.value_with(f.get(tf), || if attr.is_empty() { tf.to_string() } else { format!("{attr}.{tf}") });
         obj(
             vec![
                 ("name", name.or_else(|| field("name"))),
