@@ -422,10 +422,18 @@ impl<'m> Reader<'m> {
                 return;
             }
         }
+        #[cfg(not(feature = "web"))]
         for t in super::terraform::translate(root, kind) {
             self.tf = Some((t.origin, t.pointer.clone()));
             self.resource(&t.node, &t.pointer, None);
         }
+        #[cfg(feature = "web")]
+        self.warn_issue(
+            "AML-INP-002",
+            format!("`{name}` is Terraform JSON, which this page does not read yet (it would not fit the page's download budget); check it with `amlvnet check {name}` or the JavaScript API, which read plans and states"),
+            "",
+            root,
+        );
         self.tf = None;
     }
 

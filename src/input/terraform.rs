@@ -18,6 +18,10 @@
 //!   one inverted; `ATTRIBUTES.md` beside the corpus), including what the provider sends
 //!   when the configuration sets none.
 
+// The page's wasm leaves the translation out (its 250 KB budget): only detection and the
+// messages are built there, and the page says to use the CLI or the JavaScript API.
+#![cfg_attr(feature = "web", allow(dead_code, unused_imports))]
+
 use crate::json::{Node, Pos, Text, Value};
 use crate::model::{PolicyAttribute, TfOrigin};
 use std::borrow::Cow;
@@ -165,6 +169,7 @@ impl<'a> Res<'a> {
 }
 
 /// Reads every resource of a plan or state.
+#[cfg(not(feature = "web"))]
 pub(super) fn translate(root: &Node, kind: Kind) -> Vec<Translated> {
     let doc = Doc::new(root, kind);
     doc.translate()
