@@ -435,3 +435,23 @@ fn terraform_reading_is_bounded() {
     let nsg = model.nsgs.iter().find(|n| n.name == "nsg-train").unwrap();
     assert_eq!(nsg.rules.iter().filter(|r| !r.is_default).count(), 2000);
 }
+
+#[test]
+fn references_that_fan_out_at_every_module_level_stay_bounded() {
+    // 16 nested modules; every call passes `x` as 200 references to its own `var.x`, and
+    // the root's is a variable: following every path would take 200^16 steps.
+    let refs = format!("[{}]", vec!["\"var.x\""; 200].join(","));
+    let depth = 16;
+    let mut module = r#"{"resources":[{"address":"azurerm_network_interface.n","mode":"managed","type":"azurerm_network_interface","name":"n","expressions":{"ip_configuration":[{"subnet_id":{"references":["var.x"]}}]}}]}"#.to_string();
+    for level in (0..depth).rev() {
+        module = format!(r#"{{"module_calls":{{"m{level}":{{"source":"./m","expressions":{{"x":{{"references":{refs}}}}},"module":{module}}}}}}}"#);
+    }
+    let address: String = (0..depth).map(|l| format!("module.m{l}.")).collect::<String>() + "azurerm_network_interface.n";
+    let module_address = address.trim_end_matches(".azurerm_network_interface.n").to_string();
+    let text = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{"root_module":{{"child_modules":[{{"address":"{module_address}","resources":[{{"address":"{address}","mode":"managed","type":"azurerm_network_interface","name":"n","values":{{"name":"nic","ip_configuration":[{{"name":"c"}}]}}}}]}}]}}}},"resource_changes":[{{"address":"{address}","change":{{"actions":["create"],"after_unknown":{{"ip_configuration":[{{"subnet_id":true}}]}}}}}}],"configuration":{{"root_module":{module}}}}}"#
+    );
+    let model = amlvnet::input::read(&[Document::new("plan.json", text)]);
+    assert_eq!(model.nics.len(), 1);
+    assert!(model.nics[0].subnets.iter().all(|s| s.unresolved), "the subnet stays unknown: {:?}", model.nics[0].subnets);
+}

@@ -183,6 +183,10 @@ struct Doc<'a> {
     ids: Vec<String>,
     /// The module calls' configuration by module path (`net.inner`).
     module_configs: HashMap<String, &'a Node>,
+    /// Work left for following references: a crafted plan (references that fan out at
+    /// every module level) must not make resolution exponential. Past it, links are
+    /// unknown, which no check takes for a pass.
+    budget: std::cell::Cell<usize>,
 }
 
 /// Terraform address segments split at dots outside brackets and quotes.
@@ -268,7 +272,7 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        let mut doc = Doc { res: Vec::new(), by_name: HashMap::new(), by_id: HashMap::new(), ids: Vec::new(), module_configs };
+        let mut doc = Doc { res: Vec::new(), by_name: HashMap::new(), by_id: HashMap::new(), ids: Vec::new(), module_configs, budget: std::cell::Cell::new(0) };
         let mut stack: Vec<(&Node, String)> = top.into_iter().map(|t| (t, top_pointer.to_string())).collect();
         let mut visited = 0usize;
         while let Some((module, pointer)) = stack.pop() {
@@ -316,7 +320,15 @@ impl<'a> Doc<'a> {
             doc.by_id.entry(id.to_ascii_lowercase()).or_insert(i);
         }
         doc.ids = ids;
+        doc.budget.set(200_000 + 64 * doc.res.len());
         doc
+    }
+
+    /// Takes `cost` from the budget; false when it is spent.
+    fn charge(&self, cost: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(cost));
+        left >= cost
     }
 
     fn get(&self, i: usize) -> Option<&Res<'a>> {
@@ -358,6 +370,9 @@ impl<'a> Doc<'a> {
             return None;
         }
         for r in references.as_array().unwrap_or_default().iter().filter_map(|r| r.as_str()) {
+            if !self.charge(1) {
+                return None;
+            }
             let parts = segments(r);
             let found = match parts.as_slice() {
                 ["var", var, ..] => {
@@ -389,6 +404,9 @@ impl<'a> Doc<'a> {
                         .and_then(|o| o.get("expression"))
                         .and_then(|e| e.get("references"));
                     let prefix = if module.is_empty() { format!("module.{call_name}") } else { format!("{module}.module.{call_name}") };
+                    if refs.is_none() || !self.charge(self.res.len()) {
+                        continue;
+                    }
                     // The module instance: the one named, else the only one.
                     let mut instances: Vec<String> = self
                         .res
@@ -486,6 +504,13 @@ impl<'a> Doc<'a> {
             }
         }
         // NSGs and route tables that separate rules and routes join.
+        let mut by_name_and_group: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+        for (k, p) in self.res.iter().enumerate() {
+            if matches!(p.kind, "azurerm_route_table" | "azurerm_network_security_group") {
+                let key = (p.kind, p.attr("name").str().unwrap_or_default(), p.attr("resource_group_name").str().unwrap_or_default());
+                by_name_and_group.entry(key).or_default().push(k);
+            }
+        }
         let mut has_children: std::collections::HashSet<usize> = Default::default();
         for (i, r) in self.res.iter().enumerate() {
             let attr = match r.kind {
@@ -499,15 +524,9 @@ impl<'a> Doc<'a> {
                 }
                 _ => {
                     // By name and resource group.
-                    let (name, rg) = (r.attr(attr).str(), r.attr("resource_group_name").str());
                     let parent = if attr == "route_table_name" { "azurerm_route_table" } else { "azurerm_network_security_group" };
-                    has_children.extend(
-                        self.res
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, p)| p.kind == parent && p.attr("name").str() == name && p.attr("resource_group_name").str() == rg)
-                            .map(|(k, _)| k),
-                    );
+                    let key = (parent, r.attr(attr).str().unwrap_or_default(), r.attr("resource_group_name").str().unwrap_or_default());
+                    has_children.extend(by_name_and_group.get(&key).into_iter().flatten().copied());
                 }
             }
         }
