@@ -43,14 +43,18 @@ impl<'m> Reader<'m> {
     }
 
     fn loc(&self, pointer: &str, node: &Node) -> Option<Loc> {
+        // Under a Terraform resource: its attribute names, and its address (the page's
+        // build reads no Terraform).
+        #[cfg(not(feature = "web"))]
         let (pointer, address) = match &self.tf {
-            // Under a Terraform resource: its attribute names, and its address.
             Some((origin, base)) => {
                 let suffix = pointer.strip_prefix(base.as_str()).unwrap_or_default();
                 (format!("{base}{}", super::terraform::attribute_pointer(suffix)), Some(origin.address.clone()))
             }
             None => (pointer.to_string(), None),
         };
+        #[cfg(feature = "web")]
+        let (pointer, address) = (pointer.to_string(), None);
         Some(Loc { document: self.document, pointer, line: node.pos.line, column: node.pos.column, address })
     }
 
@@ -161,6 +165,7 @@ impl<'m> Reader<'m> {
     }
 
     fn object_document(&mut self, root: &Node, parameters: Option<&Node>) {
+        #[cfg(not(feature = "web"))]
         if let Some(kind) = super::terraform::detect(root) {
             self.terraform(root, kind);
             return;
@@ -407,6 +412,7 @@ impl<'m> Reader<'m> {
         });
     }
 
+    #[cfg(not(feature = "web"))]
     fn terraform(&mut self, root: &Node, kind: super::terraform::Kind) {
         use super::terraform::Kind;
         let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
@@ -422,18 +428,10 @@ impl<'m> Reader<'m> {
                 return;
             }
         }
-        #[cfg(not(feature = "web"))]
         for t in super::terraform::translate(root, kind) {
             self.tf = Some((t.origin, t.pointer.clone()));
             self.resource(&t.node, &t.pointer, None);
         }
-        #[cfg(feature = "web")]
-        self.warn_issue(
-            "AML-INP-002",
-            format!("`{name}` is Terraform JSON, which this page does not read yet (it would not fit the page's download budget); check it with `amlvnet check {name}` or the JavaScript API, which read plans and states"),
-            "",
-            root,
-        );
         self.tf = None;
     }
 

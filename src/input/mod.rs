@@ -68,7 +68,7 @@ pub fn read(documents: &[Document]) -> Model {
                 }
                 parsed.push(Some(parsed_doc.root));
             }
-            Err(_) if terraform::is_plan_stream(&doc.text) => {
+            Err(_) if cfg!(not(feature = "web")) && terraform::is_plan_stream(&doc.text) => {
                 info.shape = "terraform-plan-stream".into();
                 info.shape_label = "terraform plan -json output".into();
                 model.issues.push(InputIssue {

@@ -47,7 +47,7 @@ pub static CMP_001: Check = Check {
                 az: format!("{} --remove delegations", az_subnet(Some(s))),
                 arm: "{\"properties\": {\"delegations\": []}}".into(),
                 bicep: "properties: {\n  delegations: []\n}".into(),
-                terraform: s.terraform.as_deref().map(|o| super::hcl::subnet(o, super::hcl::SubnetChange::RemoveDelegations)),
+                terraform: terraform_fix!(s.terraform.as_deref().map(|o| super::hcl::subnet(o, super::hcl::SubnetChange::RemoveDelegations))),
             });
             f
         })

@@ -382,11 +382,11 @@ fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option
         camel(&name),
         nsg.name
     );
-    let ranges = port_ranges(&ports);
-    let terraform = nsg.terraform.as_deref().map(|origin| {
+    let terraform = terraform_fix!(nsg.terraform.as_deref().map(|origin| {
+        let ranges = port_ranges(&ports);
         let spec = super::hcl::RuleSpec { name: &name, priority, direction: dir, protocol: proto, source: &source, destination: &destination, ports: &ranges };
         super::hcl::nsg_rule(origin, &spec)
-    });
+    }));
     Some(Fix { summary, az, arm, bicep, terraform })
 }
 

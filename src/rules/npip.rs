@@ -1,7 +1,9 @@
 //! No-public-IP mode (spec 2.4).
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{az_subnet, docs, hcl, scope, Check, Ctx, NsgState, RouteState, Target};
+#[cfg(not(feature = "web"))]
+use super::hcl;
+use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
 use crate::net::{Access, Address, Direction, Endpoint, Protocol};
 use crate::report::{Finding, Fix, Severity, Status};
@@ -62,10 +64,10 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         az: format!("{} {flag}", az_subnet(Some(s))),
         arm: format!("{{\"properties\": {{\"{field}\": \"Disabled\"}}}}"),
         bicep: format!("properties: {{\n  {field}: 'Disabled'\n}}"),
-        terraform: s
+        terraform: terraform_fix!(s
             .terraform
             .as_deref()
-            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: field == "privateEndpointNetworkPolicies" })),
+            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: field == "privateEndpointNetworkPolicies" }))),
     };
     let error = "the seed quotes the error `The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled`";
     let mut f = match value.as_deref() {
@@ -95,6 +97,7 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         }
     };
     // A value the Terraform configuration leaves to the provider: say so.
+    #[cfg(not(feature = "web"))]
     if let Some(note) = s.terraform.as_deref().and_then(|o| o.defaulted.iter().find(|(k, _)| *k == field)).map(|(_, n)| n) {
         f.message.push_str(&format!(" (Terraform: {note})"));
     }
@@ -291,7 +294,7 @@ pub static NPIP_008: Check = Check {
                         ),
                         arm: "{\"properties\": {\"natGateway\": {\"id\": \"[resourceId('Microsoft.Network/natGateways', 'nat-aml')]\"}}}".into(),
                         bicep: "properties: {\n  natGateway: {\n    id: natGateway.id\n  }\n}".into(),
-                        terraform: t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway),
+                        terraform: terraform_fix!(t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway)),
                     });
                     f
                 }
@@ -343,10 +346,10 @@ pub static NPIP_009: Check = Check {
                         .into(),
                     bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}"
                         .into(),
-                    terraform: s
+                    terraform: terraform_fix!(s
                         .terraform
                         .as_deref()
-                        .map(|o| hcl::subnet(o, hcl::SubnetChange::ServiceEndpoints(&["Microsoft.Storage", "Microsoft.ContainerRegistry"]))),
+                        .map(|o| hcl::subnet(o, hcl::SubnetChange::ServiceEndpoints(&["Microsoft.Storage", "Microsoft.ContainerRegistry"])))),
                 });
                 f
             };
