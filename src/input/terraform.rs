@@ -582,19 +582,7 @@ impl<'a> Doc<'a> {
     }
 
     fn nsg(&self, i: usize, r: &Res<'a>, separate: bool) -> Option<Node> {
-        let f = r.attr("security_rule");
-        let rules = if f.unknown() {
-            if separate && !r.sets("security_rule") {
-                // The rules are separate resources (mixing both forms is unsupported),
-                // and the provider creates the NSG with none of its own.
-                Some(arr(Vec::new(), f.pos))
-            } else {
-                // Inline rules with an unknown value make the whole set unknown.
-                Some(r.unknown_node("security_rule", f.pos))
-            }
-        } else {
-            Some(arr(f.items().into_iter().map(|item| self.rule_fields(r, item, "security_rule", None)).collect(), f.pos))
-        };
+        let rules = children(r, "security_rule", separate, |item| self.rule_fields(r, item, "security_rule", None));
         Some(self.resource(i, r, "Microsoft.Network/networkSecurityGroups", vec![("securityRules", rules)]))
     }
 
@@ -766,16 +754,7 @@ impl<'a> Doc<'a> {
     }
 
     fn route_table(&self, i: usize, r: &Res<'a>, separate: bool) -> Option<Node> {
-        let f = r.attr("route");
-        let routes = if f.unknown() {
-            if separate && !r.sets("route") {
-                Some(arr(Vec::new(), f.pos))
-            } else {
-                Some(r.unknown_node("route", f.pos))
-            }
-        } else {
-            Some(arr(f.items().into_iter().map(|item| self.route_fields(r, item, "route", None)).collect(), f.pos))
-        };
+        let routes = children(r, "route", separate, |item| self.route_fields(r, item, "route", None));
         let bgp = r.attr("bgp_route_propagation_enabled").bool().map(|b| !b).or_else(|| r.attr("disable_bgp_route_propagation").bool());
         Some(self.resource(
             i,
@@ -1127,6 +1106,22 @@ fn policy(r: &Res, p: &Policy) -> PolicyValue {
         return PolicyValue { value: Some((None, pos)), attribute, note: None };
     }
     PolicyValue { value: None, attribute, note: None }
+}
+
+/// An inline child block list (`security_rule`, `route`), ARM-shaped item by item. Unknown
+/// and not configured while separate resources join the parent: none (the provider
+/// creates the parent without its own, and mixing both forms is unsupported); otherwise
+/// unknown (one unknown value makes the whole set unknown).
+fn children<'a>(r: &Res<'a>, attr: &str, separate: bool, item: impl Fn(F<'a>) -> Node) -> Option<Node> {
+    let f = r.attr(attr);
+    if !f.unknown() {
+        return Some(arr(f.items().into_iter().map(item).collect(), f.pos));
+    }
+    if separate && !r.sets(attr) {
+        Some(arr(Vec::new(), f.pos))
+    } else {
+        Some(r.unknown_node(attr, f.pos))
+    }
 }
 
 fn delegations(r: &Res, f: F, attr: &str) -> Option<Node> {

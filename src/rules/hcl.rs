@@ -1,25 +1,11 @@
-#![cfg_attr(feature = "web", allow(dead_code, unused_variables))]
 //! Fixes in Terraform (HCL) for resources read from a Terraform document: written as the
 //! configuration declares the resource (inline `security_rule` blocks or separate
 //! `azurerm_network_security_rule` resources) and in the attribute names of the provider
 //! generation in the plan.
-
 //!
-//! The page's build doesn't read Terraform (its download budget), so no resource there has
-//! a `TfOrigin` and these writers are left out of it (`hcl_or_nothing`).
+//! The page's build reads no Terraform and leaves this module out (`terraform_fix!`).
 
 use crate::model::{PolicyAttribute, TfOrigin};
-
-/// The HCL of a fix, or nothing in the page's build.
-macro_rules! hcl_or_nothing {
-    ($e:expr) => {{
-        #[cfg(not(feature = "web"))]
-        let text = $e;
-        #[cfg(feature = "web")]
-        let text = String::new();
-        text
-    }};
-}
 
 /// A security rule to add.
 pub struct RuleSpec<'a> {
@@ -101,10 +87,6 @@ fn rule_lines(rule: &RuleSpec, indent: &str, extra: &[(&str, String)]) -> String
 /// rules inline (mixing both forms makes each overwrite the other), else a separate
 /// `azurerm_network_security_rule` beside it.
 pub fn nsg_rule(origin: &TfOrigin, rule: &RuleSpec) -> String {
-    hcl_or_nothing!(nsg_rule_hcl(origin, rule))
-}
-
-fn nsg_rule_hcl(origin: &TfOrigin, rule: &RuleSpec) -> String {
     if origin.kind == "azurerm_network_security_group" && origin.inline_rules {
         return format!(
             "{}# add this block to the NSG's own security_rule blocks\nresource \"azurerm_network_security_group\" \"{}\" {{\n  security_rule {{\n{}  }}\n}}\n",
@@ -138,10 +120,6 @@ pub enum SubnetChange {
 }
 
 pub fn subnet(origin: &TfOrigin, change: SubnetChange) -> String {
-    hcl_or_nothing!(subnet_hcl(origin, change))
-}
-
-fn subnet_hcl(origin: &TfOrigin, change: SubnetChange) -> String {
     let line = match change {
         SubnetChange::DisablePolicy { private_endpoint: true } => match origin.policy_attributes[0] {
             PolicyAttribute::Text => "private_endpoint_network_policies = \"Disabled\"".to_string(),
@@ -171,10 +149,6 @@ fn subnet_hcl(origin: &TfOrigin, change: SubnetChange) -> String {
 
 /// A NAT gateway for a subnet read from Terraform.
 pub fn nat_gateway(origin: &TfOrigin) -> String {
-    hcl_or_nothing!(nat_gateway_hcl(origin))
-}
-
-fn nat_gateway_hcl(origin: &TfOrigin) -> String {
     let subnet = if origin.kind == "azurerm_subnet" { format!("{}.id", origin.reference) } else { quote("<subnet-id>") };
     format!(
         "{}resource \"azurerm_public_ip\" \"nat\" {{\n  name                = \"pip-nat\"\n  location            = \"<region>\"\n  resource_group_name = \"<resource-group>\"\n  allocation_method   = \"Static\"\n  sku                 = \"Standard\"\n}}\n\nresource \"azurerm_nat_gateway\" \"aml\" {{\n  name                = \"nat-aml\"\n  location            = \"<region>\"\n  resource_group_name = \"<resource-group>\"\n  sku_name            = \"Standard\"\n}}\n\nresource \"azurerm_nat_gateway_public_ip_association\" \"aml\" {{\n  nat_gateway_id       = azurerm_nat_gateway.aml.id\n  public_ip_address_id = azurerm_public_ip.nat.id\n}}\n\nresource \"azurerm_subnet_nat_gateway_association\" \"aml\" {{\n  subnet_id      = {subnet}\n  nat_gateway_id = azurerm_nat_gateway.aml.id\n}}\n",

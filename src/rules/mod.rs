@@ -19,6 +19,7 @@ mod cmp;
 mod dbx;
 mod det;
 pub(crate) mod flows;
+#[cfg(not(feature = "web"))]
 pub mod hcl;
 mod inp;
 mod npip;
