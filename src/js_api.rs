@@ -33,6 +33,11 @@ export interface AmlvnetReport {
   findings: AmlvnetFinding[];
   summary: Record<"pass" | "fail" | "warn" | "unknown" | "not_applicable" | "info", number>;
 }
+export interface AmlvnetErrorMatch {
+  code: string; title: string; checks: { id: string; title: string }[]; paste: string; fix: string; source: string;
+  rules: { name: string; direction: string; protocol: string; source: string; destination: string; port: string; check: string | null }[];
+}
+export function explainError(text: string): { matches: AmlvnetErrorMatch[] };
 export function check(documents: AmlvnetDocument[], options?: AmlvnetOptions): AmlvnetReport;
 export function rules(): { id: string; name: string; title: string; severity: string; applies_to: string;
   docs: { what: string; why: string; example: string; fix: string; source: string } }[];
@@ -97,4 +102,12 @@ pub fn check(documents: JsValue, options_value: JsValue) -> Result<JsValue, JsEr
 #[wasm_bindgen(skip_typescript)]
 pub fn rules() -> Result<JsValue, JsError> {
     js_sys::JSON::parse(&json::catalogue().compact()).map_err(|_| JsError::new("internal error: the catalogue is not JSON"))
+}
+
+/// The known Azure errors in a pasted error message (`amlvnet explain-error --format json`).
+#[wasm_bindgen(js_name = explainError, skip_typescript)]
+pub fn explain_error(text: JsValue) -> Result<JsValue, JsError> {
+    let text = text.as_string().ok_or_else(|| JsError::new("explainError takes the error message as a string"))?;
+    let matches = crate::rules::errors::explain_error(&text);
+    js_sys::JSON::parse(&json::error_explanation(&matches).compact()).map_err(|_| JsError::new("internal error: the explanation is not JSON"))
 }

@@ -183,3 +183,26 @@ fn a_closed_standard_output_is_an_error() {
     let o = bin().args(["check", &example("nsg-defaults-only.json")]).stdout(writer).stderr(Stdio::piped()).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn explain_error_names_the_checks_of_a_pasted_error() {
+    let error = tmp(
+        "error.txt",
+        "Provisioning error\nThe subnet has a network security group (/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-ws) that is\nmissing the following rules below.\n{\n\"name\": \"Outbound Storage 445\"\n\"properties\": {\n\"protocol\": \"TCP\",\n\"destinationPortRange\": \"445\"\n\"sourceAddressPrefix\": \"VirtualNetwork\"\n\"destinationAddressPrefix\": \"Storage OR Internet OR Storage.uksouth\",\n\"direction\": \"Outbound\"\n",
+    );
+    let o = run(&["explain-error", error.to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.contains("NsgMissingRules") && text.contains("-> AML-OUT-009"), "{text}");
+    let o = run(&["explain-error", "--format", "json", error.to_str().unwrap_or_default()]);
+    let json = stdout(&o);
+    assert!(json.contains("\"check\": \"AML-OUT-009\"") && json.contains("\"code\": \"NsgMissingRules\""), "{json}");
+    // Standard input; text that matches nothing says so and exits 1.
+    let mut child = bin().args(["explain-error"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"Quota exceeded").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Paste the network JSON"));
+    assert_eq!(run(&["explain-error", "--format", "sarif", "-"]).status.code(), Some(2));
+    assert_eq!(run(&["explain-error", "--help"]).status.code(), Some(0));
+}

@@ -30,6 +30,7 @@ Usage:
     check_options!(),
     "  amlvnet rules [--format text|json|markdown]
   amlvnet explain ID
+  amlvnet explain-error [--format text|json] [FILE|-]   an Azure error message in, its checks out
 
 Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
 file or a document that is not JSON.
@@ -62,6 +63,16 @@ const EXPLAIN_USAGE: &str = "Usage: amlvnet explain ID
 Prints a check's documentation: what it checks, why, an example and the fix.
 ";
 
+const EXPLAIN_ERROR_USAGE: &str = "Usage: amlvnet explain-error [--format text|json] [FILE|-]
+
+Reads the text of an Azure ML, Databricks or Terraform provisioning error (from FILE, or
+standard input when FILE is - or absent) and names the checks it corresponds to, the
+documents to paste into `amlvnet check` to confirm it, and the fix. An NSG error's table
+of missing rules is read rule by rule.
+
+Exit status: 0 a known error was found, 1 nothing matched, 2 usage error or unreadable file.
+";
+
 fn main() -> ExitCode {
     // Arguments that are not UTF-8 are a usage error, not a panic.
     let mut args = Vec::new();
@@ -90,12 +101,13 @@ fn run(args: &[String]) -> Result<u8, String> {
     };
     let wants_help = rest.iter().any(|a| a == "-h" || a == "--help");
     match command.as_str() {
-        "check" | "rules" | "explain" if wants_help => {
+        "check" | "rules" | "explain" | "explain-error" if wants_help => {
             print!(
                 "{}",
                 match command.as_str() {
                     "check" => CHECK_USAGE,
                     "rules" => RULES_USAGE,
+                    "explain-error" => EXPLAIN_ERROR_USAGE,
                     _ => EXPLAIN_USAGE,
                 }
             );
@@ -104,6 +116,7 @@ fn run(args: &[String]) -> Result<u8, String> {
         "check" => check(rest),
         "rules" => rules(rest),
         "explain" => explain(rest),
+        "explain-error" => explain_error(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(0)
@@ -112,7 +125,7 @@ fn run(args: &[String]) -> Result<u8, String> {
             println!("amlvnet {}", amlvnet::VERSION);
             Ok(0)
         }
-        other => Err(format!("unknown command `{other}`; expected check, rules or explain (see --help)")),
+        other => Err(format!("unknown command `{other}`; expected check, rules, explain or explain-error (see --help)")),
     }
 }
 
@@ -276,4 +289,28 @@ fn explain(args: &[String]) -> Result<u8, String> {
     let check = find(id).ok_or_else(|| format!("no check `{id}`; `amlvnet rules` lists them"))?;
     write_out(&markdown::explain(check))?;
     Ok(0)
+}
+
+fn explain_error(args: &[String]) -> Result<u8, String> {
+    let (flags, positional) = options(args, &["--format"])?;
+    let format = flags.into_iter().map(|(_, v)| v).next_back().unwrap_or_else(|| "text".into());
+    if format != "text" && format != "json" {
+        return Err(format!("--format `{format}`: expected text or json"));
+    }
+    let text = match positional.as_slice() {
+        [] | ["-"] => {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("standard input: {e}"))?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        [path] => String::from_utf8_lossy(&std::fs::read(path).map_err(|e| format!("{path}: {e}"))?).into_owned(),
+        _ => return Err("explain-error reads one FILE (or standard input)".into()),
+    };
+    let matches = amlvnet::rules::errors::explain_error(&text);
+    let output = match format.as_str() {
+        "json" => json::error_explanation(&matches).pretty() + "\n",
+        _ => text::error_explanation(&matches),
+    };
+    write_out(&output)?;
+    Ok(if matches.is_empty() { 1 } else { 0 })
 }

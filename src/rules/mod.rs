@@ -18,6 +18,7 @@ macro_rules! terraform_fix {
 mod cmp;
 mod dbx;
 mod det;
+pub mod errors;
 pub(crate) mod flows;
 #[cfg(not(feature = "web"))]
 pub mod hcl;
