@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve } from './serve.mjs';
+import { serve, launch } from './serve.mjs';
 import { extract, firstFrame, snapshot, FIRST_FINDINGS, STALL_MS } from '../scripts/prerender.mjs';
 
 const root = path.resolve('dist');
@@ -18,12 +18,7 @@ const problems = [];
 before(async () => {
   server = await serve(root);
   base = `http://127.0.0.1:${server.port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-  });
+  browser = await launch(chromium);
   context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   context.on('request', (r) => pageRequests.push(r.url()));
   context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));

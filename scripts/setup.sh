@@ -5,6 +5,7 @@
 #   rustup: the wasm32-unknown-unknown target
 #   cargo:  trunk 0.21.14 (0.22 needs rustc 1.96), wasm-bindgen-cli = the Cargo.lock version
 #   npm:    package.json devDependencies (SARIF validator, wasm-opt 132, playwright-core, axe-core)
+#   PyPI:   MkDocs + Material, pinned, in target/py (the docs site the npm package is tested in)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
@@ -37,6 +38,12 @@ if [ ! -x node_modules/.bin/sarif-multitool ] || [ package-lock.json -nt node_mo
   npm ci --no-audit --no-fund
 fi
 chmod u+x node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool 2>/dev/null || true
+
+step "python: mkdocs-material (target/py)"
+if [ "$(target/py/bin/mkdocs --version 2>/dev/null | awk '{print $3}')" != "1.6.1" ] || ! target/py/bin/pip show mkdocs-material 2>/dev/null | grep -qx 'Version: 9.8.2'; then
+  python3 -m venv target/py
+  target/py/bin/pip install -q --disable-pip-version-check mkdocs==1.6.1 mkdocs-material==9.8.2
+fi
 
 step "cargo fetch"
 cargo fetch --locked -q
