@@ -240,6 +240,81 @@ impl Node {
     }
 }
 
+/// Reads a decimal number (`-?digits(.digits)?([eE][+-]?digits)?`, a leading `+` allowed
+/// for template expressions) without core's float parser, whose tables are 10 KB of the
+/// page's wasm. Correctly rounded when the significant digits fit in 2^53 and the decimal
+/// exponent in ±22 (Clinger's fast path: every number these documents carry, integers up
+/// to 9,007,199,254,740,992 included); otherwise within a few units in the last place,
+/// which no check can tell (every number a check reads is a port, a priority or a count).
+pub fn parse_number(text: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, text.get(1..)?),
+        b'+' => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let (number, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (rest.get(..at)?, Some(rest.get(at + 1..)?)),
+        None => (rest, None),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || (number.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    // The significant digits (at most 19, the rest counted in the exponent) and the exponent.
+    let mut mantissa: u64 = 0;
+    let mut scale: i64 = 0;
+    for (i, c) in whole.bytes().chain(fraction.bytes()).enumerate() {
+        let digit = u64::from(c.checked_sub(b'0').filter(|d| *d <= 9)?);
+        let in_fraction = i >= whole.len();
+        if mantissa < 1_000_000_000_000_000_000 {
+            mantissa = mantissa * 10 + digit;
+            scale -= i64::from(in_fraction);
+        } else {
+            scale += i64::from(!in_fraction);
+        }
+    }
+    if let Some(exponent) = exponent {
+        let (sign, digits) = match exponent.as_bytes().first()? {
+            b'-' => (-1, exponent.get(1..)?),
+            b'+' => (1, exponent.get(1..)?),
+            _ => (1, exponent),
+        };
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        // Past ±400 every value is 0 or infinite: clamp instead of overflowing.
+        let e: i64 = digits.parse::<i64>().unwrap_or(i64::MAX).min(400);
+        scale = scale.saturating_add(sign * e);
+    }
+    let m = mantissa as f64;
+    let value = if mantissa == 0 {
+        0.0
+    } else if mantissa <= 1 << 53 && (-22..=22).contains(&scale) {
+        let p = POW10.get(scale.unsigned_abs() as usize).copied().unwrap_or(1.0);
+        if scale < 0 {
+            m / p
+        } else {
+            m * p
+        }
+    } else {
+        let mut v = m;
+        let mut s = scale.clamp(-800, 800);
+        while s > 0 {
+            let step = s.min(22);
+            v *= POW10.get(step as usize).copied().unwrap_or(1.0);
+            s -= step;
+        }
+        while s < 0 {
+            let step = (-s).min(22);
+            v /= POW10.get(step as usize).copied().unwrap_or(1.0);
+            s += step;
+        }
+        v
+    };
+    Some(if negative { -value } else { value })
+}
+
 /// Formats a number the way JSON writes it (integers without a fraction).
 pub fn format_number(n: f64) -> String {
     fixed(n, 6)
@@ -736,13 +811,28 @@ impl Parser<'_> {
             }
         }
         let text = self.text.get(start..self.at).unwrap_or("0");
-        let n: f64 = text.parse().map_err(|_| ParseError { message: "invalid number".into(), pos })?;
+        let n = parse_number(text).ok_or_else(|| ParseError { message: "invalid number".into(), pos })?;
         Ok(Node { value: Value::Number(n), pos })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_read_as_core_reads_them_where_it_matters() {
+        use super::parse_number;
+        for text in ["0", "-0", "1", "4096", "65500", "1.5", "0.1", "-3.25", "1e3", "2E-2", "123456789012345", "9007199254740992", "0.000001", "1e22", "+7"] {
+            assert_eq!(parse_number(text), text.parse::<f64>().ok(), "{text}");
+        }
+        for text in ["12345678901234567890123", "1.7976931348623157e308", "4e-320", "1e400", "123.456e-30"] {
+            let (ours, core) = (parse_number(text).unwrap_or(f64::NAN), text.parse::<f64>().unwrap_or(f64::NAN));
+            assert!(ours == core || ((ours - core) / core).abs() < 1e-14, "{text}: {ours} vs {core}");
+        }
+        for text in ["", "-", ".5", "1.", "1e", "1e+", "a", "1x", "--1"] {
+            assert_eq!(parse_number(text), None, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1370,7 +1370,7 @@ fn name_of(node: &Node) -> String {
 fn number(node: &Node) -> Option<f64> {
     match &node.value {
         Value::Number(x) => Some(*x),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) => crate::json::parse_number(s.trim()),
         _ => None,
     }
 }

@@ -240,6 +240,7 @@ fn check_for(rule: &MissingRule) -> Option<&'static Check> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -87,9 +87,7 @@ fn row(id: &str) -> Option<Row> {
 /// The outbound check that requires `protocol` to `tag` (the tag's name without region,
 /// any case) on `port`, for the error decoder.
 pub(crate) fn requiring(tag: &str, port: u16, protocol: Protocol) -> Option<&'static Check> {
-    CHECKS.iter().copied().find(|c| {
-        row(c.id).is_some_and(|r| r.protocol == protocol && r.ports.contains(&port) && r.tag.eq_ignore_ascii_case(tag))
-    })
+    CHECKS.iter().copied().find(|c| row(c.id).is_some_and(|r| r.protocol == protocol && r.ports.contains(&port) && r.tag.eq_ignore_ascii_case(tag)))
 }
 
 fn endpoint(ctx: &Ctx, tag: &str, regional: bool) -> Endpoint {

@@ -117,7 +117,7 @@ impl Parser {
                     self.bump();
                 }
                 let text: String = self.chars.get(start..self.at)?.iter().collect();
-                Ex::Num(text.parse().ok().filter(|n: &f64| n.is_finite())?)
+                Ex::Num(crate::json::parse_number(&text).filter(|n| n.is_finite())?)
             }
             c if c.is_alphabetic() || c == '_' || c == '$' => {
                 let mut name = self.ident()?;
