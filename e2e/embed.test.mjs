@@ -28,12 +28,16 @@ const requests = [];
 const problems = [];
 
 before(async () => {
-  server = await serve(root, 0, { prefix: '/tools/amlvnet/', pages: { '/docs/step3.html': { body: hostPage, headers: { 'content-security-policy': CSP } } } });
+  server = await serve(root, 0, { prefix: '/tools/amlvnet/', pages: {
+    '/docs/step3.html': { body: hostPage, headers: { 'content-security-policy': CSP } },
+    '/favicon.ico': { body: '', headers: { 'content-type': 'image/x-icon' } }, // the browser's own request
+  } });
   base = `http://127.0.0.1:${server.port}`;
   browser = await launch(chromium);
   context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   context.on('request', (r) => requests.push(r.url()));
   context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  context.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`); });
 });
 
 after(async () => {

@@ -90,7 +90,7 @@ export function extract(html, first = false) {
 /// Replaces Trunk's <link rel="stylesheet"> with the sheet itself and adds its hash to the
 /// policy's style-src (the page still loads no style from anywhere else).
 function inlineStyle(html, dir) {
-  const link = html.match(/<link rel="stylesheet" href="\/(style-[0-9a-f]+\.css)"[^>]*>/);
+  const link = html.match(/<link rel="stylesheet" href="\.?\/(style-[0-9a-f]+\.css)"[^>]*>/);
   if (!link) return html;
   const css = fs.readFileSync(path.join(dir, link[1]), 'utf8');
   if (css.includes('</')) throw new Error('the style sheet cannot be inlined: it contains "</"');
