@@ -65,6 +65,27 @@ test('loads with an example and shows what fails and why', async () => {
   await page.close();
 });
 
+test('an error message pasted instead of JSON names its checks and the rules its table lists', async () => {
+  const page = await open();
+  await page.locator('details.decoder summary').click();
+  await page.locator('#error-text').fill(`The subnet has a network security group (/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-ws) that is
+missing the following rules below. Please add those rules or increase the priority to allow traffic if the rules already exist.
+"name": "Outbound Storage 445"
+"properties": { "protocol": "TCP", "destinationPortRange": "445", "sourceAddressPrefix": "VirtualNetwork",
+"destinationAddressPrefix": "Storage OR Internet OR Storage.uksouth", "priority": "Higher than 4096", "direction": "Outbound" }`);
+  const explained = page.locator('.decoder .explained');
+  await explained.waitFor();
+  assert.match(await explained.innerText(), /NsgMissingRules[\s\S]*Missing rule "Outbound Storage 445" \(Outbound 445\) → AML-OUT-009/);
+  await explained.screenshot({ path: path.join(artifacts, 'error-decoder.png') });
+  await explained.getByRole('link', { name: 'AML-OUT-009' }).click();
+  await page.waitForSelector('article#AML-OUT-009');
+  await page.goBack();
+  assert.match(await page.locator('#error-text').inputValue(), /Outbound Storage 445/, 'the text survives a visit to the catalogue');
+  await page.locator('#error-text').fill('Quota exceeded for Standard_NC6');
+  await page.getByText('No known network error in this text').waitFor();
+  await page.close();
+});
+
 test('every example renders results', async () => {
   const page = await open();
   const options = await page.locator('#example option').count();

@@ -154,23 +154,24 @@ pub fn explain_error(text: &str) -> Vec<ErrorMatch> {
         cut -= 1;
     }
     // Lower case, without the backticks Terraform and Markdown put around names.
-    let lower: String = text.get(..cut).unwrap_or_default().chars().filter(|&c| c != '`').map(|c| c.to_ascii_lowercase()).collect();
+    let text = text.get(..cut).unwrap_or_default();
+    let lower: String = text.chars().filter(|&c| c != '`').map(|c| c.to_ascii_lowercase()).collect();
     KNOWN_ERRORS
         .iter()
         .filter(|e| e.patterns.iter().any(|p| lower.contains(p)))
-        .map(|error| ErrorMatch { error, rules: if error.code == "NsgMissingRules" { missing_rules(&lower) } else { Vec::new() } })
+        .map(|error| ErrorMatch { error, rules: if error.code == "NsgMissingRules" { missing_rules(text) } else { Vec::new() } })
         .collect()
 }
 
 /// Reads the rules of the NSG error's table: `"name": "…"` opens a rule, and the
-/// `"key": "value"` pairs after it fill it.
-fn missing_rules(lower: &str) -> Vec<MissingRule> {
+/// `"key": "value"` pairs after it fill it (keys in any case, values as written).
+fn missing_rules(text: &str) -> Vec<MissingRule> {
     let mut rules: Vec<MissingRule> = Vec::new();
-    let mut rest = lower;
+    let mut rest = text;
     while let Some(at) = rest.find('"') {
         rest = rest.get(at + 1..).unwrap_or_default();
         let Some(end) = rest.find('"') else { break };
-        let key = rest.get(..end).unwrap_or_default();
+        let key = rest.get(..end).unwrap_or_default().to_ascii_lowercase();
         rest = rest.get(end + 1..).unwrap_or_default();
         let after = rest.trim_start();
         if !after.starts_with(':') {
@@ -197,7 +198,7 @@ fn missing_rules(lower: &str) -> Vec<MissingRule> {
             continue;
         }
         let Some(rule) = rules.last_mut() else { continue };
-        match key {
+        match key.as_str() {
             "direction" => rule.direction = text,
             "protocol" => rule.protocol = text,
             "sourceaddressprefix" => rule.source = text,
@@ -214,22 +215,19 @@ fn missing_rules(lower: &str) -> Vec<MissingRule> {
 
 /// The first service tag of a table cell such as "Storage OR Internet OR Storage.uksouth",
 /// without its region.
-fn tag_base(cell: &str) -> &str {
-    let first = cell.split(" or ").next().unwrap_or_default().trim();
-    first.split('.').next().unwrap_or_default()
+fn tag_base(cell: &str) -> String {
+    let first = cell.split([' ', ',']).next().unwrap_or_default();
+    first.split('.').next().unwrap_or_default().to_ascii_lowercase()
 }
 
 /// The check that requires the flow of a listed rule.
 fn check_for(rule: &MissingRule) -> Option<&'static Check> {
     let port = rule.port.split('-').next().and_then(|p| p.trim().parse::<u16>().ok())?;
-    let protocol = match rule.protocol.as_str() {
-        "udp" => Protocol::Udp,
-        _ => Protocol::Tcp,
-    };
-    if rule.direction == "outbound" {
-        return out::requiring(tag_base(&rule.destination), port, protocol);
+    let protocol = if rule.protocol.eq_ignore_ascii_case("udp") { Protocol::Udp } else { Protocol::Tcp };
+    if rule.direction.eq_ignore_ascii_case("outbound") {
+        return out::requiring(&tag_base(&rule.destination), port, protocol);
     }
-    match (tag_base(&rule.source), port) {
+    match (tag_base(&rule.source).as_str(), port) {
         ("batchnodemanagement", 29876 | 29877) => Some(&pip::PIP_001),
         ("azuremachinelearning", 44224) => Some(&pip::PIP_002),
         ("virtualnetwork", 29876 | 29877) => Some(&npip::NPIP_004),
@@ -271,7 +269,7 @@ missing the following rules below. Please add those rules or increase the priori
         assert_eq!(found.len(), 1);
         let rules = &found[0].rules;
         assert_eq!(rules.len(), 2);
-        assert_eq!(rules[0].name, "outbound storage 445");
+        assert_eq!(rules[0].name, "Outbound Storage 445");
         assert_eq!(rules[0].port, "445");
         assert_eq!(rules[0].check, Some("AML-OUT-009"));
         assert_eq!(rules[1].check, Some("AML-PIP-001"));

@@ -1,6 +1,7 @@
 //! The amlvnet page: paste or drop Azure network JSON, read what will break Azure ML
 //! compute and how to fix it. Everything runs here; nothing leaves the page.
 
+mod decoder;
 mod deflate;
 mod docs;
 mod state;
@@ -164,6 +165,7 @@ fn App() -> Html {
         use_reducer(move || first.0.clone())
     };
     let hash = use_state(current_hash);
+    let error_text = use_state(String::new);
     {
         let hash = hash.clone();
         use_effect_with((), move |_| {
@@ -207,6 +209,7 @@ fn App() -> Html {
                 <section class="inputs" aria-label="Inputs">
                     <Scenario state={state.clone()} report={shared.clone()} />
                     <Documents state={state.clone()} report={shared} />
+                    <decoder::ErrorDecoder text={error_text} />
                 </section>
                 <section class="results" aria-label="Results" aria-live="polite">
                     { results(report, &state, &shared_results) }
