@@ -15,5 +15,6 @@ t cargo test --locked --no-default-features --features web --bin web
 t trunk build --release --locked
 t node --test e2e/page.test.mjs
 t node --test e2e/embed.test.mjs
+t node --test e2e/types.test.mjs
 t scripts/test-docs-site.sh
 t node e2e/measure.mjs

@@ -18,20 +18,35 @@ export interface AmlvnetOptions {
   region?: string;
   profile?: "2022-07" | "2023-04" | "latest";
 }
+export type AmlvnetStatus = "pass" | "fail" | "warn" | "unknown" | "not_applicable" | "info";
+/** Where a value is in the pasted text; `address` is the Terraform resource address. */
+export interface AmlvnetLocation { document: string; pointer: string; line: number; column: number; address?: string; }
+/** An ARM resource, route or property patch (`{ properties }` only) as the fix proposes it. */
+export interface AmlvnetArmResource { type?: string; apiVersion?: string; name?: string; properties: Record<string, unknown>; }
 export interface AmlvnetFinding {
-  id: string; title: string; status: "pass" | "fail" | "warn" | "unknown" | "not_applicable" | "info";
+  id: string; title: string; status: AmlvnetStatus;
   severity: "error" | "warning" | "info"; message: string;
   subject?: { kind: string; name: string };
   evidence: { nsg: string | null; rule: string; priority: number | null; access: string | null; direction: string | null; role: string;
-              location?: { document: string; pointer: string; line: number; column: number } }[];
-  fix?: { summary: string; az: string; arm: unknown; bicep: string };
+              location?: AmlvnetLocation }[];
+  /** The required flows, each through the NSGs on its path (`nsg_index` points into `nsgs`). */
+  flows?: { direction: string; protocol: string; source: string; destination: string; port: number; status: AmlvnetStatus;
+           hops: { nsg: string; nsg_index: number; level: string; status: AmlvnetStatus; deciding_rule: number | null;
+                   trace: { rule: number; role: string }[] }[] }[];
+  fix?: { summary: string; az: string; arm: AmlvnetArmResource | AmlvnetArmResource[]; bicep: string; terraform?: string };
+  location?: AmlvnetLocation;
 }
 export interface AmlvnetReport {
   schema: "amlvnet-report/1"; tool: { name: string; version: string }; profile: string;
-  scenario: { compute: string; public_ip: boolean | null; region: string | null };
+  scenario: { compute: string; public_ip: boolean | null; region: string | null; key: string; notes: string[] };
   documents: { name: string; shape: string; shape_label: string; resources: string[]; error?: { line: number; column: number; message: string } }[];
   findings: AmlvnetFinding[];
-  summary: Record<"pass" | "fail" | "warn" | "unknown" | "not_applicable" | "info", number>;
+  summary: Record<AmlvnetStatus, number>;
+  /** Every NSG evaluated, its rules in evaluation order (defaults included). */
+  nsgs: { name: string; defaults_added: boolean;
+          rules: { name: string; priority: number | null; direction: string; access: string; protocol: string; source: string; source_ports: string;
+                   destination: string; destination_ports: string; default: boolean; valid: boolean; location?: AmlvnetLocation }[] }[];
+  notes: string[];
 }
 export interface AmlvnetErrorMatch {
   code: string; title: string; checks: { id: string; title: string }[]; paste: string; fix: string; source: string;

@@ -1,0 +1,46 @@
+// The TypeScript declarations (dist/amlvnet.d.ts) against what the JavaScript API really
+// returns: real reports (every example, a bad document, the corpus's Terraform plans and
+// templates when ../shared is present), the catalogue and the error decoder, each written
+// as an object literal typed with the declared interface and compiled by tsc --strict.
+// Excess-property checks make every key a report carries one the declarations name, and
+// the types make every value one they allow. Run after `trunk build --release`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import init, { check, rules, explainError } from '../dist/amlvnet.js';
+
+await init({ module_or_path: fs.readFileSync('dist/amlvnet_bg.wasm') });
+
+function documents() {
+  const docs = fs.readdirSync('www/examples').map((f) => ({ name: f, text: fs.readFileSync(path.join('www/examples', f), 'utf8') }));
+  docs.push({ name: 'bad.json', text: '{\n  "name": "x",\n  "securityRules": [\n}' });
+  const tf = '../shared/corpus/terraform';
+  if (fs.existsSync(tf)) {
+    for (const f of fs.readdirSync(tf).filter((f) => f.endsWith('.json'))) docs.push({ name: f, text: fs.readFileSync(path.join(tf, f), 'utf8') });
+  }
+  return docs;
+}
+
+test('the declarations name every key and type every value the JavaScript API returns', () => {
+  const dir = path.resolve('target/types-test');
+  fs.mkdirSync(dir, { recursive: true });
+  const reports = documents().map((d) => check([d], { compute: 'cluster', publicIp: true, region: 'westus2', profile: '2022-07' }));
+  reports.push(check(documents(), {}));
+  assert.ok(reports.some((r) => r.findings.some((f) => f.fix?.terraform)), 'a report with a Terraform fix is among them') ;
+  const lines = [`import type { AmlvnetReport, AmlvnetErrorMatch } from ${JSON.stringify(path.resolve('dist/amlvnet.js'))};`,
+    `import { rules } from ${JSON.stringify(path.resolve('dist/amlvnet.js'))};`];
+  reports.forEach((r, i) => lines.push(`export const report${i}: AmlvnetReport = ${JSON.stringify(r)};`));
+  lines.push(`export const catalogue: ReturnType<typeof rules> = ${JSON.stringify(rules())};`);
+  const explained = explainError('"name": "Outbound Storage 445" "direction": "Outbound" missing the following rules below; StorageMountError');
+  assert.equal(explained.matches.length, 2);
+  lines.push(`export const explained: { matches: AmlvnetErrorMatch[] } = ${JSON.stringify(explained)};`);
+  const file = path.join(dir, 'reports.ts');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  try {
+    execFileSync('node_modules/.bin/tsc', ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', 'false', file], { encoding: 'utf8' });
+  } catch (e) {
+    assert.fail(`tsc found reports the declarations do not describe:\n${(e.stdout || '').slice(0, 4000)}`);
+  }
+});
