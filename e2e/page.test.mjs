@@ -337,7 +337,7 @@ test('the JavaScript API gives the same report as the CLI, and rejects bad optio
     const m = await import('./amlvnet.js');
     try { m.check([], { compute: 'boat' }); return 'no error'; } catch (e) { return String(e.message || e); }
   });
-  assert.match(error, /options\.compute must be one of/);
+  assert.match(error, /options\.compute "boat": expected cluster, instance, vm, hdinsight or databricks/);
   const bad = await page.evaluate(async () => (await import('./amlvnet.js')).check([{ name: 'x.json', text: '{' }], {}).findings.find((f) => f.id === 'AML-INP-001').status);
   assert.equal(bad, 'fail');
   await page.close();

@@ -44,3 +44,23 @@ test('the declarations name every key and type every value the JavaScript API re
     assert.fail(`tsc found reports the declarations do not describe:\n${(e.stdout || '').slice(0, 4000)}`);
   }
 });
+
+test('the JavaScript API takes the option spellings the CLI and the page take (tests/options.json)', () => {
+  const doc = [{ name: 'nsg.json', text: fs.readFileSync('www/examples/nsg-defaults-only.json', 'utf8') }];
+  const key = { compute: 'compute', 'public-ip': 'publicIp', region: 'region', profile: 'profile' };
+  for (const row of JSON.parse(fs.readFileSync('tests/options.json', 'utf8'))) {
+    // publicIp is a boolean in JavaScript: the table's yes/true/no spellings are true/false.
+    const value = row.option === 'public-ip' && row.ok ? ['yes', 'true'].includes(row.value.toLowerCase()) : row.value;
+    const options = { [key[row.option]]: value };
+    if (!row.ok) {
+      assert.throws(() => check(doc, options), new RegExp(`options\\.${key[row.option]}`), `${row.option} ${row.value}`);
+      continue;
+    }
+    const report = check(doc, options);
+    const got = row.option === 'profile' ? report.profile : report.scenario[row.option === 'public-ip' ? 'public_ip' : row.option];
+    assert.equal(got, row.expect, `${row.option} ${JSON.stringify(row.value)}`);
+  }
+  // Unknown options and wrong types are named.
+  assert.throws(() => check(doc, { computer: 'cluster' }), /options\.computer: unknown option; expected one of compute, publicIp, region, profile/);
+  assert.throws(() => check(doc, { publicIp: 'yes' }), /options\.publicIp: invalid type: string "yes", expected a boolean/);
+});

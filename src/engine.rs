@@ -21,6 +21,46 @@ pub struct Options {
     pub profile: Profile,
 }
 
+/// The scenario options as the CLI spells its flags (`--public-ip`); the JavaScript API
+/// and the element take the same names (`publicIp` in JavaScript) and values.
+pub const OPTION_NAMES: [&str; 4] = ["compute", "public-ip", "region", "profile"];
+
+impl Options {
+    /// Sets one option from its text: the one parser of every front end (the CLI's flags,
+    /// the JavaScript API's options, the element's attributes, the page's choices and share
+    /// links). Case and surrounding space don't matter; an empty value leaves the choice to
+    /// the documents. The error says what is expected.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        let lower = value.to_ascii_lowercase();
+        match name {
+            "compute" if lower.is_empty() => self.compute = None,
+            "compute" => {
+                self.compute = Some(ComputeKind::from_contract(&lower).ok_or("expected cluster, instance, vm, hdinsight or databricks")?);
+            }
+            "public-ip" => {
+                self.public_ip = match lower.as_str() {
+                    "" => None,
+                    "yes" | "true" => Some(true),
+                    "no" | "false" => Some(false),
+                    _ => return Err("expected yes or no".into()),
+                }
+            }
+            "region" => {
+                let region = crate::normalise_region(value);
+                if !region.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err("expected an ARM location name such as westus2".into());
+                }
+                self.region = Some(region).filter(|r| !r.is_empty());
+            }
+            "profile" if lower.is_empty() => self.profile = Profile::default(),
+            "profile" => self.profile = Profile::parse(&lower).ok_or("expected 2022-07, 2023-04 or latest")?,
+            _ => return Err(format!("unknown option; expected one of {}", OPTION_NAMES.join(", "))),
+        }
+        Ok(())
+    }
+}
+
 /// Checks the documents and returns the full report.
 pub fn check(documents: &[Document], options: &Options) -> Report {
     let model = input::read(documents);

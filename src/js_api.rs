@@ -5,8 +5,7 @@
 
 use crate::engine::Options;
 use crate::input::Document;
-use crate::model::ComputeKind;
-use crate::report::{json, Profile};
+use crate::report::json;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -62,35 +61,53 @@ fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The options as JavaScript passes them, deserialised by serde-wasm-bindgen; a value of
+/// the wrong type is an error that names it. (serde-wasm-bindgen reads only the struct's
+/// own keys, so `options` names an unknown key itself.)
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsOptions {
+    compute: Option<String>,
+    public_ip: Option<bool>,
+    region: Option<String>,
+    profile: Option<String>,
+}
+
+/// The contract's options, read by the parser the CLI uses (`Options::set`).
 fn options(value: &JsValue) -> Result<Options, JsError> {
     let mut o = Options::default();
     if value.is_undefined() || value.is_null() {
         return Ok(o);
     }
+    const KEYS: [&str; 4] = ["compute", "publicIp", "region", "profile"];
     if !value.is_object() {
         return Err(JsError::new("options must be an object such as { compute: \"cluster\", publicIp: true, region: \"westus2\", profile: \"2022-07\" }"));
     }
-    let compute = get(value, "compute");
-    if !compute.is_undefined() && !compute.is_null() {
-        let text = compute.as_string().unwrap_or_default();
-        o.compute =
-            Some(ComputeKind::from_contract(&text).ok_or_else(|| JsError::new("options.compute must be one of cluster, instance, vm, hdinsight, databricks"))?);
+    if let Some(unknown) = js_sys::Object::keys(&js_sys::Object::from(value.clone())).iter().filter_map(|k| k.as_string()).find(|k| !KEYS.contains(&k.as_str()))
+    {
+        return Err(JsError::new(&format!("options.{unknown}: unknown option; expected one of {}", KEYS.join(", "))));
     }
-    let public_ip = get(value, "publicIp");
-    if !public_ip.is_undefined() && !public_ip.is_null() {
-        o.public_ip = Some(public_ip.as_bool().ok_or_else(|| JsError::new("options.publicIp must be true or false"))?);
-    }
-    let region = get(value, "region");
-    if !region.is_undefined() && !region.is_null() {
-        let r = region.as_string().ok_or_else(|| JsError::new("options.region must be a string such as \"westus2\""))?;
-        o.region = Some(crate::normalise_region(&r)).filter(|r| !r.is_empty());
-    }
-    let profile = get(value, "profile");
-    if !profile.is_undefined() && !profile.is_null() {
-        o.profile = profile
-            .as_string()
-            .and_then(|p| Profile::parse(&p))
-            .ok_or_else(|| JsError::new("options.profile must be \"2022-07\", \"2023-04\" or \"latest\""))?;
+    let js: JsOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
+        // serde names an unknown key; a value of the wrong type is named here.
+        let wrong = KEYS.into_iter().find(|key| {
+            let v = get(value, key);
+            !v.is_undefined() && !v.is_null() && if *key == "publicIp" { v.as_bool().is_none() } else { v.as_string().is_none() }
+        });
+        let e = e.to_string();
+        let e = e.trim_start_matches("Error: ");
+        let at = wrong.map_or(String::new(), |key| format!(".{key}"));
+        JsError::new(&format!("options{at}: {e} (options are {{ compute: \"cluster\", publicIp: true, region: \"westus2\", profile: \"2022-07\" }})"))
+    })?;
+    let public_ip = js.public_ip.map(|b| if b { "true" } else { "false" });
+    for (name, key, value) in [
+        ("compute", "compute", js.compute.as_deref()),
+        ("public-ip", "publicIp", public_ip),
+        ("region", "region", js.region.as_deref()),
+        ("profile", "profile", js.profile.as_deref()),
+    ] {
+        if let Some(v) = value {
+            o.set(name, v).map_err(|expected| JsError::new(&format!("options.{key} {v:?}: {expected}")))?;
+        }
     }
     Ok(o)
 }

@@ -206,3 +206,45 @@ fn explain_error_names_the_checks_of_a_pasted_error() {
     assert_eq!(run(&["explain-error", "--format", "sarif", "-"]).status.code(), Some(2));
     assert_eq!(run(&["explain-error", "--help"]).status.code(), Some(0));
 }
+
+/// One row of `tests/options.json`, the option spellings every front end must take alike
+/// (this test for the CLI; `src/bin/web/state.rs` for the page; `e2e/types.test.mjs` for
+/// the JavaScript API).
+fn option_rows() -> Vec<(String, String, bool, Option<amlvnet::json::Node>)> {
+    let table = amlvnet::json::parse(include_str!("options.json")).unwrap();
+    table
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r.get(k).and_then(|n| n.as_str()).unwrap().to_string();
+            (text("option"), text("value"), r.get("ok").and_then(|n| n.as_bool()).unwrap(), r.get("expect").cloned())
+        })
+        .collect()
+}
+
+#[test]
+fn option_spellings_are_the_table_every_front_end_shares() {
+    let doc = example("nsg-defaults-only.json");
+    for (option, value, ok, expect) in option_rows() {
+        let flag = format!("--{option}");
+        let o = run(&["check", "--format", "json", &flag, &value, &doc]);
+        if !ok {
+            assert_eq!(o.status.code(), Some(2), "{flag} {value:?} is refused");
+            assert!(String::from_utf8_lossy(&o.stderr).contains(&flag), "the message names {flag}");
+            continue;
+        }
+        assert_ne!(o.status.code(), Some(2), "{flag} {value:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let report = amlvnet::json::parse(&stdout(&o)).unwrap();
+        let got = match option.as_str() {
+            "profile" => report.get("profile"),
+            "public-ip" => report.get("scenario").and_then(|s| s.get("public_ip")),
+            other => report.get("scenario").and_then(|s| s.get(other)),
+        };
+        let expect = expect.unwrap();
+        match (got.unwrap().as_str(), expect.as_str()) {
+            (Some(g), Some(e)) => assert_eq!(g, e, "{flag} {value:?}"),
+            _ => assert_eq!(got.unwrap().as_bool(), expect.as_bool(), "{flag} {value:?}"),
+        }
+    }
+}

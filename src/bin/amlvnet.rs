@@ -1,10 +1,9 @@
 //! The `amlvnet` command line (contract.md): argument parsing, file reading and exit
 //! codes. The only place with I/O.
 
-use amlvnet::model::ComputeKind;
 use amlvnet::report::{json, markdown, sarif, text};
 use amlvnet::rules::{catalogue, find};
-use amlvnet::{Document, Options, Profile};
+use amlvnet::{Document, Options};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -170,27 +169,10 @@ fn check(args: &[String]) -> Result<u8, String> {
     let mut color = "auto".to_string();
     for (name, value) in flags {
         match name.as_str() {
-            "--compute" => {
-                opts.compute = Some(
-                    ComputeKind::from_contract(&value.to_ascii_lowercase())
-                        .ok_or_else(|| format!("--compute `{value}`: expected cluster, instance, vm, hdinsight or databricks"))?,
-                )
+            "--compute" | "--public-ip" | "--region" | "--profile" => {
+                let option = name.trim_start_matches('-');
+                opts.set(option, &value).map_err(|expected| format!("{name} `{value}`: {expected}"))?;
             }
-            "--public-ip" => {
-                opts.public_ip = Some(match value.to_ascii_lowercase().as_str() {
-                    "yes" | "true" => true,
-                    "no" | "false" => false,
-                    _ => return Err(format!("--public-ip `{value}`: expected yes or no")),
-                })
-            }
-            "--region" => {
-                let r = amlvnet::normalise_region(&value);
-                if r.is_empty() || !r.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    return Err(format!("--region `{value}`: expected an ARM location name such as westus2"));
-                }
-                opts.region = Some(r);
-            }
-            "--profile" => opts.profile = Profile::parse(&value).ok_or_else(|| format!("--profile `{value}`: expected 2022-07, 2023-04 or latest"))?,
             "--format" => {
                 if !["text", "json", "sarif", "markdown"].contains(&value.as_str()) {
                     return Err(format!("--format `{value}`: expected text, json, sarif or markdown"));

@@ -214,18 +214,15 @@ impl State {
         self
     }
 
-    /// The options of the user's explicit choices.
+    /// The options of the user's explicit choices, read by the parser every front end
+    /// uses (`Options::set`); a choice it refuses (a share link's odd value, a region typed
+    /// with other characters) is left to the documents, as the scenario line shows.
     pub fn options(&self) -> Options {
-        Options {
-            compute: if self.compute.is_empty() { None } else { ComputeKind::parse(&self.compute) },
-            public_ip: match self.public_ip.as_str() {
-                "yes" => Some(true),
-                "no" => Some(false),
-                _ => None,
-            },
-            region: Some(amlvnet::normalise_region(&self.region)).filter(|r| !r.is_empty()),
-            profile: Profile::parse(&self.profile).unwrap_or_default(),
+        let mut options = Options::default();
+        for (name, value) in [("compute", &self.compute), ("public-ip", &self.public_ip), ("region", &self.region), ("profile", &self.profile)] {
+            let _ = options.set(name, value);
         }
+        options
     }
 }
 
@@ -268,6 +265,37 @@ pub const REGIONS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The option spellings every front end takes alike (`tests/options.json`; the CLI and
+    /// the JavaScript API run the same table): a refused one is left to the documents.
+    #[test]
+    fn option_spellings_are_the_shared_table() {
+        let table = amlvnet::json::parse(include_str!("../../../tests/options.json")).expect("table");
+        for row in table.as_array().expect("rows") {
+            let text = |k: &str| row.get(k).and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            let (option, value) = (text("option"), text("value"));
+            let ok = row.get("ok").and_then(|n| n.as_bool()) == Some(true);
+            let mut s = State::default();
+            match option.as_str() {
+                "compute" => s.compute = value.clone(),
+                "public-ip" => s.public_ip = value.clone(),
+                "region" => s.region = value.clone(),
+                _ => s.profile = value.clone(),
+            }
+            let o = s.options();
+            let got = match option.as_str() {
+                "compute" => o.compute.map(|c| c.as_str().to_string()),
+                "public-ip" => o.public_ip.map(|b| b.to_string()),
+                "region" => o.region.clone(),
+                _ => Some(o.profile.as_str().to_string()).filter(|_| ok),
+            };
+            let expect = row.get("expect").map(|e| e.as_str().map(str::to_string).or_else(|| e.as_bool().map(|b| b.to_string())).unwrap_or_default());
+            assert_eq!(got, if ok { expect } else { None }, "{option} {value:?}");
+            if !ok && option == "profile" {
+                assert_eq!(o.profile, Profile::default());
+            }
+        }
+    }
 
     #[test]
     fn transitions() {
