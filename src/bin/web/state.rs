@@ -1,8 +1,7 @@
 //! The page's state and its transitions: plain data, no Yew types, so it is tested
 //! natively (`cargo test --features web --bin web` is not needed: see tests in this file).
 
-use amlvnet::model::ComputeKind;
-use amlvnet::{Options, Profile};
+use amlvnet::Options;
 use std::rc::Rc;
 
 /// The example documents of the menu, compiled in (the page fetches nothing).
@@ -292,7 +291,7 @@ mod tests {
             let expect = row.get("expect").map(|e| e.as_str().map(str::to_string).or_else(|| e.as_bool().map(|b| b.to_string())).unwrap_or_default());
             assert_eq!(got, if ok { expect } else { None }, "{option} {value:?}");
             if !ok && option == "profile" {
-                assert_eq!(o.profile, Profile::default());
+                assert_eq!(o.profile, amlvnet::Profile::default());
             }
         }
     }
