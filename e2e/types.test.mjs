@@ -13,9 +13,13 @@ import init, { check, rules, explainError } from '../dist/amlvnet.js';
 
 await init({ module_or_path: fs.readFileSync('dist/amlvnet_bg.wasm') });
 
+const PLAN = {"format_version":"1.2","terraform_version":"1.9.5","planned_values":{"root_module":{"resources":[{"address":"azurerm_network_security_group.train","mode":"managed","type":"azurerm_network_security_group","name":"train","provider_name":"registry.terraform.io/hashicorp/azurerm","values":{"name":"nsg-train","location":"westus2","resource_group_name":"rg","security_rule":[]}}]}},"resource_changes":[{"address":"azurerm_network_security_group.train","mode":"managed","type":"azurerm_network_security_group","name":"train","change":{"actions":["create"],"before":null,"after":{"name":"nsg-train","location":"westus2","resource_group_name":"rg","security_rule":[]},"after_unknown":{}}}],"configuration":{"provider_config":{"azurerm":{"name":"azurerm","version_constraint":"~> 4.0"}},"root_module":{}}};
+
 function documents() {
   const docs = fs.readdirSync('www/examples').map((f) => ({ name: f, text: fs.readFileSync(path.join('www/examples', f), 'utf8') }));
   docs.push({ name: 'bad.json', text: '{\n  "name": "x",\n  "securityRules": [\n}' });
+  // A Terraform plan of one NSG without rules (its fixes carry `terraform`).
+  docs.push({ name: 'plan.json', text: JSON.stringify(PLAN) });
   const tf = '../shared/corpus/terraform';
   if (fs.existsSync(tf)) {
     for (const f of fs.readdirSync(tf).filter((f) => f.endsWith('.json'))) docs.push({ name: f, text: fs.readFileSync(path.join(tf, f), 'utf8') });
