@@ -248,6 +248,10 @@ impl Node {
 /// which no check can tell (every number a check reads is a port, a priority or a count).
 pub fn parse_number(text: &str) -> Option<f64> {
     const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+    // The common case, a short unsigned integer (priorities, ports, counts), in one pass.
+    if (1..=15).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit()) {
+        return Some(text.bytes().fold(0u64, |n, c| n * 10 + u64::from(c - b'0')) as f64);
+    }
     let (negative, rest) = match text.as_bytes().first()? {
         b'-' => (true, text.get(1..)?),
         b'+' => (false, text.get(1..)?),
