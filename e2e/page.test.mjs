@@ -343,6 +343,31 @@ test('the JavaScript API gives the same report as the CLI, and rejects bad optio
   await page.close();
 });
 
+test('the offline single file (amlvnet.html) works from file:// with the network off and requests nothing', async () => {
+  const page = await open();
+  assert.equal(await page.locator('a[download="amlvnet.html"]').getAttribute('href'), 'amlvnet.html', 'the page offers it');
+  await page.close();
+  const offline = await browser.newContext();
+  await offline.setOffline(true);
+  const requests = [];
+  const errors = [];
+  offline.on('request', (r) => requests.push(r.url()));
+  const p = await offline.newPage();
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(`file://${path.join(root, 'amlvnet.html')}`);
+  await p.waitForSelector('body[data-first-results-ms]');
+  await p.selectOption('#example', '5');
+  await p.waitForSelector('li.finding.fail');
+  const pip = p.locator('li.finding.fail', { hasText: 'AML-PIP-001' });
+  await pip.locator('summary').first().click();
+  // The checks' docs come from the file itself.
+  await pip.locator('.docs h4', { hasText: 'Why it matters' }).waitFor({ timeout: 10000 });
+  await p.screenshot({ path: path.join(artifacts, 'offline.png') });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:')), [], 'no request but the file itself');
+  await offline.close();
+});
+
 test('no request left 127.0.0.1 and nothing failed', () => {
   const foreign = pageRequests.filter((u) => !u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert.deepEqual(foreign, []);

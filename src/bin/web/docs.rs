@@ -49,6 +49,10 @@ fn parse(text: &str) -> Result<HashMap<String, DocText>, String> {
 
 async fn fetch() -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
+    // The offline single file (amlvnet.html) carries rules.json in a data block.
+    if let Some(text) = window.document().and_then(|d| d.get_element_by_id("amlvnet-rules")).and_then(|e| e.text_content()) {
+        return Ok(text);
+    }
     let response =
         wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("rules.json")).await.map_err(|_| "rules.json could not be fetched".to_string())?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
