@@ -248,3 +248,22 @@ fn option_spellings_are_the_table_every_front_end_shares() {
         }
     }
 }
+
+#[test]
+fn fix_arm_is_an_object_whatever_the_names_hold() {
+    let nsg = tmp(
+        "quote.json",
+        r#"{"name": "nsg\"x", "type": "Microsoft.Network/networkSecurityGroups", "location": "westus2", "properties": {"securityRules": []}}"#,
+    );
+    let o = run(&["check", "--format", "json", "--compute", "cluster", "--public-ip", "yes", nsg.to_str().unwrap_or_default()]);
+    let report = amlvnet::json::parse(&stdout(&o)).unwrap();
+    let fixes: Vec<_> = report.get("findings").unwrap().as_array().unwrap().iter().filter_map(|f| f.get("fix")).collect();
+    assert!(!fixes.is_empty());
+    for fix in fixes {
+        let arm = fix.get("arm").unwrap();
+        assert!(arm.is_object() || arm.as_array().is_some(), "fix.arm is a value: {arm:?}");
+        if let Some(name) = arm.get("name") {
+            assert!(name.as_str().unwrap().starts_with("nsg\"x/"), "the name as it is");
+        }
+    }
+}

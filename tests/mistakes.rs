@@ -193,7 +193,7 @@ fn mistake_8_private_link_policy_fields() {
     assert_eq!(statuses(&r, "AML-NPIP-002"), vec![Status::Fail]);
     assert_eq!(statuses(&r, "AML-NPIP-003"), vec![Status::Pass]);
     let fix = r.findings.iter().find(|f| f.id == "AML-NPIP-002").and_then(|f| f.fix.clone());
-    assert!(fix.is_some_and(|f| f.az.contains("--disable-private-endpoint-network-policies true") && f.arm.contains("\"Disabled\"")));
+    assert!(fix.is_some_and(|f| f.az.contains("--disable-private-endpoint-network-policies true") && f.arm.compact().contains("\"Disabled\"")));
 }
 
 #[test]

@@ -4,8 +4,9 @@ use super::{Evidence, Finding, FlowOutcome, Report};
 use crate::model::Loc;
 
 /// A JSON value to write.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum J {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),
@@ -102,7 +103,7 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Converts a crate JSON node back to a writable value (for ARM fix objects).
+/// Converts a parsed JSON node to a writable value.
 pub fn from_node(node: &crate::json::Node) -> J {
     use crate::json::Value;
     match &node.value {
@@ -194,7 +195,7 @@ pub fn finding(report: &Report, f: &Finding) -> J {
         m.push(("flows", J::Arr(f.flows.iter().map(flow).collect())));
     }
     if let Some(fix) = &f.fix {
-        let arm = crate::json::parse(&fix.arm).map(|n| from_node(&n)).unwrap_or_else(|_| J::s(fix.arm.clone()));
+        let arm = fix.arm.clone();
         #[cfg_attr(feature = "web", allow(unused_mut))]
         let mut members = vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))];
         #[cfg(not(feature = "web"))]

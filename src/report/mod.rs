@@ -184,8 +184,9 @@ pub struct FlowOutcome {
 pub struct Fix {
     pub summary: String,
     pub az: String,
-    /// ARM JSON text.
-    pub arm: String,
+    /// The ARM resource, routes or property patch: a value, written as an object (or an
+    /// array of routes) whatever the names in it hold.
+    pub arm: json::J,
     pub bicep: String,
     /// HCL, when the NSG or subnet came from a Terraform document.
     pub terraform: Option<String>,

@@ -2,6 +2,7 @@
 
 use super::{az_subnet, docs, scope, usable_addresses, Check, Ctx, Target};
 use crate::model::{same_resource, subscription_of, ComputeKind, Subnet};
+use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status, Subject};
 
 pub static CHECKS: &[&Check] =
@@ -45,7 +46,7 @@ pub static CMP_001: Check = Check {
             f.fix = Some(Fix {
                 summary: format!("Remove the delegation from subnet `{}` (or use a subnet without one).", s.name),
                 az: format!("{} --remove delegations", az_subnet(Some(s))),
-                arm: "{\"properties\": {\"delegations\": []}}".into(),
+                arm: J::obj(vec![("properties", J::obj(vec![("delegations", J::Arr(Vec::new()))]))]),
                 bicep: "properties: {\n  delegations: []\n}".into(),
                 terraform: terraform_fix!(s.terraform.as_deref().map(|o| super::hcl::subnet(o, super::hcl::SubnetChange::RemoveDelegations))),
             });

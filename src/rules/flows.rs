@@ -5,6 +5,7 @@ use super::{Ctx, NsgState, Target};
 use crate::model::{resource_group_of, Model, Nsg};
 use crate::net::{Access, Direction, Endpoint, Protocol, REGION_UNKNOWN};
 use crate::nsg::{self, FlowStatus, MatchKind, PathVerdict};
+use crate::report::json::J;
 use crate::report::{Evidence, Fix, FlowOutcome, Hop, Status};
 
 /// A requirement made of one flow per destination port.
@@ -364,14 +365,28 @@ fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option
         port_text.replace(',', " ")
     );
     let port_field = if ports.len() == 1 || port_ranges(&ports).len() == 1 {
-        format!("\"destinationPortRange\": \"{port_text}\"")
+        ("destinationPortRange", J::s(port_text.clone()))
     } else {
-        format!("\"destinationPortRanges\": [{}]", port_ranges(&ports).iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", "))
+        ("destinationPortRanges", J::Arr(port_ranges(&ports).into_iter().map(J::s).collect()))
     };
-    let arm = format!(
-        "{{\"type\": \"Microsoft.Network/networkSecurityGroups/securityRules\", \"apiVersion\": \"2023-05-01\", \"name\": \"{}/{name}\", \"properties\": {{\"priority\": {priority}, \"direction\": \"{dir}\", \"access\": \"Allow\", \"protocol\": \"{proto}\", \"sourceAddressPrefix\": \"{source}\", \"sourcePortRange\": \"*\", \"destinationAddressPrefix\": \"{destination}\", {port_field}}}}}",
-        nsg.name
-    );
+    let arm = J::obj(vec![
+        ("type", J::s("Microsoft.Network/networkSecurityGroups/securityRules")),
+        ("apiVersion", J::s("2023-05-01")),
+        ("name", J::s(format!("{}/{name}", nsg.name))),
+        (
+            "properties",
+            J::obj(vec![
+                ("priority", J::Int(i64::from(priority))),
+                ("direction", J::s(dir)),
+                ("access", J::s("Allow")),
+                ("protocol", J::s(proto)),
+                ("sourceAddressPrefix", J::s(source.clone())),
+                ("sourcePortRange", J::s("*")),
+                ("destinationAddressPrefix", J::s(destination.clone())),
+                port_field,
+            ]),
+        ),
+    ]);
     let bicep_ports = if port_ranges(&ports).len() == 1 {
         format!("    destinationPortRange: '{port_text}'")
     } else {

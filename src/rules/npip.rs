@@ -6,6 +6,7 @@ use super::hcl;
 use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
 use crate::net::{Access, Address, Direction, Endpoint, Protocol};
+use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 
 pub static CHECKS: &[&Check] =
@@ -62,7 +63,7 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
     let fix = |s: &Subnet| Fix {
         summary: format!("Set `{field}` to `Disabled` on subnet `{}`.", s.name),
         az: format!("{} {flag}", az_subnet(Some(s))),
-        arm: format!("{{\"properties\": {{\"{field}\": \"Disabled\"}}}}"),
+        arm: J::obj(vec![("properties", J::obj(vec![(field, J::s("Disabled"))]))]),
         bicep: format!("properties: {{\n  {field}: 'Disabled'\n}}"),
         terraform: terraform_fix!(s
             .terraform
@@ -292,7 +293,10 @@ pub static NPIP_008: Check = Check {
                             "az network public-ip create --resource-group <resource-group> --name pip-nat --sku Standard\naz network nat gateway create --resource-group <resource-group> --name nat-aml --public-ip-addresses pip-nat\n{} --nat-gateway nat-aml",
                             super::az_subnet(t.subnet)
                         ),
-                        arm: "{\"properties\": {\"natGateway\": {\"id\": \"[resourceId('Microsoft.Network/natGateways', 'nat-aml')]\"}}}".into(),
+                        arm: J::obj(vec![(
+                            "properties",
+                            J::obj(vec![("natGateway", J::obj(vec![("id", J::s("[resourceId('Microsoft.Network/natGateways', 'nat-aml')]"))]))]),
+                        )]),
                         bicep: "properties: {\n  natGateway: {\n    id: natGateway.id\n  }\n}".into(),
                         terraform: terraform_fix!(t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway)),
                     });
@@ -342,8 +346,13 @@ pub static NPIP_009: Check = Check {
                 f.fix = Some(Fix {
                     summary: "Add service endpoints for Storage and ACR to the subnet (or private endpoints).".into(),
                     az: format!("{} --service-endpoints Microsoft.Storage Microsoft.ContainerRegistry", az_subnet(Some(s))),
-                    arm: "{\"properties\": {\"serviceEndpoints\": [{\"service\": \"Microsoft.Storage\"}, {\"service\": \"Microsoft.ContainerRegistry\"}]}}"
-                        .into(),
+                    arm: J::obj(vec![(
+                        "properties",
+                        J::obj(vec![(
+                            "serviceEndpoints",
+                            J::Arr(["Microsoft.Storage", "Microsoft.ContainerRegistry"].into_iter().map(|s| J::obj(vec![("service", J::s(s))])).collect()),
+                        )]),
+                    )]),
                     bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}"
                         .into(),
                     terraform: terraform_fix!(s

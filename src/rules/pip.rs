@@ -4,6 +4,7 @@ use super::flows::{self, subnet_endpoint, FlowReq};
 use super::{docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{resource_group_of, Route, RouteTable};
 use crate::net::{address_cover, Access, Cover, Direction, Endpoint, Protocol};
+use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 use ipnet::IpNet;
 
@@ -260,13 +261,13 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
                     continue;
                 }
                 az.push(format!("az network route-table route create --resource-group {rg} --route-table-name {} --name {name} --address-prefix {prefix} --next-hop-type Internet", table.name));
-                arm.push(format!("{{\"name\": \"{name}\", \"properties\": {{\"addressPrefix\": \"{prefix}\", \"nextHopType\": \"Internet\"}}}}"));
+                arm.push(J::obj(vec![("name", J::s(name)), ("properties", J::obj(vec![("addressPrefix", J::s(prefix.clone())), ("nextHopType", J::s("Internet"))]))]));
                 bicep.push(format!("{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'Internet'\n  }}\n}}"));
             }
             f.fix = Some(Fix {
                 summary: format!("Add routes with next hop Internet to route table `{}`.", table.name),
                 az: az.join("\n"),
-                arm: format!("[{}]", arm.join(", ")),
+                arm: J::Arr(arm),
                 bicep: format!("// add to properties.routes of route table '{}'\n{}", table.name, bicep.join("\n")),
                 terraform: None,
             });

@@ -763,7 +763,7 @@ fn fix_view(fix: &amlvnet::report::Fix) -> Html {
         <div class="fix">
             <h4>{ "Fix" }</h4>
             <p>{ &fix.summary }</p>
-            { for [("az", fix.az.clone()), ("ARM", fix.arm.clone()), ("Bicep", fix.bicep.clone())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
+            { for [("az", fix.az.clone()), ("ARM", fix.arm.pretty()), ("Bicep", fix.bicep.clone())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
                 <div class="snippet">
                     <div class="snippet-head"><span>{ label }</span><button class="copy" onclick={copy(text.clone())} aria-label={format!("Copy the {label} fix")}>{ "Copy" }</button></div>
                     <pre><code>{ text }</code></pre>
