@@ -46,6 +46,8 @@ export interface AmlvnetReport {
           rules: { name: string; priority: number | null; direction: string; access: string; protocol: string; source: string; source_ports: string;
                    destination: string; destination_ports: string; default: boolean; valid: boolean; location?: AmlvnetLocation }[] }[];
   notes: string[];
+  /** The service-tag data the tag checks used (changeNumber of Azure's published file). */
+  service_tags: { change_number: number; source: "built-in" | string };
 }
 export interface AmlvnetErrorMatch {
   code: string; title: string; checks: { id: string; title: string }[]; paste: string; fix: string; source: string;

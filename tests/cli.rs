@@ -267,3 +267,12 @@ fn fix_arm_is_an_object_whatever_the_names_hold() {
         }
     }
 }
+
+#[test]
+fn the_report_names_the_service_tag_data_it_used() {
+    let o = run(&["check", "--format", "json", &example("nsg-defaults-only.json")]);
+    let report = amlvnet::json::parse(&stdout(&o)).unwrap();
+    let tags = report.get("service_tags").unwrap();
+    assert_eq!(tags.get("source").and_then(|s| s.as_str()), Some("built-in"));
+    assert_eq!(tags.get("change_number").map(|n| amlvnet::report::json::from_node(n).compact()), Some(amlvnet::service_tags::CHANGE_NUMBER.to_string()));
+}
