@@ -88,7 +88,9 @@ pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Repo
         notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());
         Vec::new()
     } else {
-        run_checks(model, &scenario)
+        let (findings, unused) = run_checks(model, &scenario);
+        notes.extend(unused);
+        findings
     };
     let nsgs = model.nsgs.iter().map(nsg_table).collect();
     let documents = model
@@ -114,8 +116,21 @@ fn has_region_marker(model: &Model) -> bool {
         .any(|a| matches!(a, Address::Tag { region: Some(r), .. } if r == REGION_MARKER))
 }
 
-fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {
+/// Runs the catalogue; also returns a note for each pasted NSG that no checked subnet or
+/// NIC uses (AML compute scenarios: Databricks reads its NSGs through its own subnets).
+fn run_checks(model: &Model, scenario: &Scenario) -> (Vec<Finding>, Vec<String>) {
     let (targets, link_issues) = build_targets(model, scenario);
+    let mut unused = Vec::new();
+    if scenario.compute != ComputeKind::Databricks {
+        let used: std::collections::HashSet<*const crate::model::Nsg> =
+            targets.iter().flat_map(|t| [if let NsgState::Given(n) = &t.nsg { Some(*n) } else { None }, t.nic_nsg]).flatten().map(|n| n as *const _).collect();
+        for nsg in model.nsgs.iter().filter(|n| !used.contains(&(*n as *const _))) {
+            unused.push(format!(
+                "NSG `{}` is among the inputs, but no subnet or NIC the checks look at uses it, so no check evaluated it (paste the subnet that uses it, or check the NSG alone)",
+                crate::json::truncate(&nsg.name, 200)
+            ));
+        }
+    }
     let workspace = model.workspaces.first();
     let ctx = Ctx { model, scenario, targets, workspace, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);
@@ -133,7 +148,7 @@ fn run_checks(model: &Model, scenario: &Scenario) -> Vec<Finding> {
         }
         findings.extend(out);
     }
-    findings
+    (findings, unused)
 }
 
 fn describe(s: &Scenario) -> String {

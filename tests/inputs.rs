@@ -310,3 +310,17 @@ fn hostile_documents_never_panic() {
     let e = amlvnet::check(&[Document::new("e.json", "")], &Default::default());
     assert!(e.findings.iter().any(|f| f.id == "AML-INP-001" && f.message.contains("e.json:1:1: empty document")));
 }
+
+#[test]
+fn a_pasted_nsg_no_checked_subnet_uses_is_named_not_dropped() {
+    let subnet = r#"{"name":"snet-train","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-train","type":"Microsoft.Network/virtualNetworks/subnets","properties":{"addressPrefix":"10.0.0.0/24","networkSecurityGroup":{"id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"}}}"#;
+    let nsgs = r#"[{"name":"nsg-a","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}},
+                   {"name":"nsg-b","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}]"#;
+    let report = amlvnet::check(&[Document::new("subnet.json", subnet), Document::new("nsgs.json", nsgs)], &Default::default());
+    let unused: Vec<_> = report.notes.iter().filter(|n| n.contains("no check evaluated it")).collect();
+    assert_eq!(unused.len(), 1, "{:?}", report.notes);
+    assert!(unused[0].contains("`nsg-b`"));
+    // An NSG pasted alone is the one checked: no note.
+    let alone = amlvnet::check(&[Document::new("nsg.json", nsgs.replace("nsg-b", "nsg-a"))], &Default::default());
+    assert!(!alone.notes.iter().any(|n| n.contains("no check evaluated it")), "{:?}", alone.notes);
+}
