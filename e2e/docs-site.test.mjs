@@ -15,8 +15,12 @@ let server, browser, base;
 const requests = [];
 const problems = [];
 
+// The site is served with a strict policy: no 'unsafe-inline' anywhere. Material's own
+// inline scripts are refused by it (the theme degrades); the element must not need it.
+const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'";
+
 before(async () => {
-  server = await serve(root, 0, { prefix: '/handbook/' });
+  server = await serve(root, 0, { prefix: '/handbook/', headers: { 'content-security-policy': CSP } });
   base = `http://127.0.0.1:${server.port}/handbook/`;
   browser = await launch(chromium);
 });
@@ -31,11 +35,15 @@ test('the built docs page embeds the element: a pasted defaults-only NSG fails A
   context.on('request', (r) => requests.push(r.url()));
   context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  // The theme's scripts fail without their refused inline setup; the element's must not.
+  page.on('pageerror', (e) => { if (!/__md_|assets\/javascripts\//.test(`${e.message} ${e.stack}`)) problems.push(`page error: ${e.message}`); });
+  // Console errors other than the policy refusing Material's own inline scripts.
+  page.on('console', (m) => { if (m.type() === 'error' && !/Content Security Policy/.test(m.text())) problems.push(`console: ${m.text()}`); });
   await page.addInitScript(() => {
     window.reports = [];
+    window.violations = [];
     document.addEventListener('amlvnet-report', (e) => window.reports.push(e.detail));
+    document.addEventListener('securitypolicyviolation', (e) => window.violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile }));
   });
   // Reached as a reader does: the home page, then the link in the navigation.
   await page.goto(base);
@@ -50,6 +58,11 @@ test('the built docs page embeds the element: a pasted defaults-only NSG fails A
   assert.deepEqual(report.findings.filter((f) => f.id === 'AML-PIP-001').map((f) => f.status), ['fail']);
   await page.locator('amlvnet-check li.finding', { hasText: 'AML-PIP-001' }).waitFor();
   await page.screenshot({ path: path.join(artifacts, 'docs-site.png'), fullPage: true });
+  // Under the strict policy, nothing the element or its files do was refused.
+  const violations = await page.evaluate(() => window.violations);
+  const element = violations.filter((v) => `${v.blocked} ${v.source}`.includes('/tools/amlvnet/'));
+  assert.deepEqual(element, [], 'the element needs no unsafe-inline');
+  assert.ok(violations.some((v) => v.directive.startsWith('script-src')), 'the policy is in force (it refuses the theme\'s inline scripts)');
   await context.close();
 });
 

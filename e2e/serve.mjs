@@ -1,13 +1,14 @@
 // A tiny static server for dist/ on 127.0.0.1 that records every request it receives.
 // `prefix` hosts the files under a sub-path (`/tools/amlvnet/`), as a docs site does;
-// `pages` adds host pages of its own ({ '/docs/x.html': { body, headers } }).
+// `pages` adds host pages of its own ({ '/docs/x.html': { body, headers } }); `headers` go
+// with every file served from `root` (a Content-Security-Policy, say).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
-export function serve(root, port = 0, { prefix = '/', pages = {} } = {}) {
+export function serve(root, port = 0, { prefix = '/', pages = {}, headers = {} } = {}) {
   const requests = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -22,7 +23,7 @@ export function serve(root, port = 0, { prefix = '/', pages = {} } = {}) {
     if (file.endsWith('/')) file += 'index.html';
     const full = path.join(root, path.normalize(file));
     if (!full.startsWith(root) || !fs.existsSync(full) || fs.statSync(full).isDirectory()) return notFound(res);
-    res.writeHead(200, { 'content-type': TYPES[path.extname(full)] || 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(full)] || 'application/octet-stream', ...headers });
     fs.createReadStream(full).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests, port: server.address().port })));
