@@ -13,11 +13,11 @@
 
 import init, { check, explainError } from './amlvnet.js';
 
-const here = new URL('.', import.meta.url);
 let ready = null;
-/** Loads the wasm once for every element of the page. */
+/** Loads the wasm once for every element of the page (beside this file; written as
+ *  `new URL(literal, import.meta.url)` so that bundlers emit the wasm with it). */
 function load() {
-  ready ??= init({ module_or_path: new URL('amlvnet_bg.wasm', here) });
+  ready ??= init({ module_or_path: new URL('amlvnet_bg.wasm', import.meta.url) });
   return ready;
 }
 
