@@ -63,9 +63,8 @@ fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The options as JavaScript passes them, deserialised by serde-wasm-bindgen; a value of
-/// the wrong type is an error that names it. (serde-wasm-bindgen reads only the struct's
-/// own keys, so `options` names an unknown key itself.)
+/// The options as JavaScript passes them, deserialised by serde-wasm-bindgen into a typed
+/// struct; a value of the wrong type is an error that names it.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JsOptions {
@@ -75,38 +74,42 @@ struct JsOptions {
     profile: Option<String>,
 }
 
+/// The options' JavaScript names and the names `Options::set` reads them by.
+const KEYS: [(&str, &str); 4] = [("compute", "compute"), ("publicIp", "public-ip"), ("region", "region"), ("profile", "profile")];
+
+/// What options look like, for messages.
+const EXAMPLE: &str = "{ compute: \"cluster\", publicIp: true, region: \"westus2\", profile: \"2022-07\" }";
+
 /// The contract's options, read by the parser the CLI uses (`Options::set`).
 fn options(value: &JsValue) -> Result<Options, JsError> {
     let mut o = Options::default();
     if value.is_undefined() || value.is_null() {
         return Ok(o);
     }
-    const KEYS: [&str; 4] = ["compute", "publicIp", "region", "profile"];
     if !value.is_object() {
-        return Err(JsError::new("options must be an object such as { compute: \"cluster\", publicIp: true, region: \"westus2\", profile: \"2022-07\" }"));
+        return Err(JsError::new(&format!("options must be an object such as {EXAMPLE}")));
     }
-    if let Some(unknown) = js_sys::Object::keys(&js_sys::Object::from(value.clone())).iter().filter_map(|k| k.as_string()).find(|k| !KEYS.contains(&k.as_str()))
+    let known = || KEYS.iter().map(|(key, _)| *key);
+    // serde-wasm-bindgen reads only the struct's own keys: an unknown one is named here.
+    if let Some(unknown) =
+        js_sys::Object::keys(&js_sys::Object::from(value.clone())).iter().filter_map(|k| k.as_string()).find(|k| !known().any(|key| key == k))
     {
-        return Err(JsError::new(&format!("options.{unknown}: unknown option; expected one of {}", KEYS.join(", "))));
+        return Err(JsError::new(&format!("options.{unknown}: unknown option; expected one of {}", known().collect::<Vec<_>>().join(", "))));
     }
     let js: JsOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
-        // serde names an unknown key; a value of the wrong type is named here.
-        let wrong = KEYS.into_iter().find(|key| {
+        // serde's message says what type was expected; the key is found here.
+        let wrong = known().find(|key| {
             let v = get(value, key);
             !v.is_undefined() && !v.is_null() && if *key == "publicIp" { v.as_bool().is_none() } else { v.as_string().is_none() }
         });
         let e = e.to_string();
         let e = e.trim_start_matches("Error: ");
         let at = wrong.map_or(String::new(), |key| format!(".{key}"));
-        JsError::new(&format!("options{at}: {e} (options are {{ compute: \"cluster\", publicIp: true, region: \"westus2\", profile: \"2022-07\" }})"))
+        JsError::new(&format!("options{at}: {e} (options are {EXAMPLE})"))
     })?;
     let public_ip = js.public_ip.map(|b| if b { "true" } else { "false" });
-    for (name, key, value) in [
-        ("compute", "compute", js.compute.as_deref()),
-        ("public-ip", "publicIp", public_ip),
-        ("region", "region", js.region.as_deref()),
-        ("profile", "profile", js.profile.as_deref()),
-    ] {
+    let values = [js.compute.as_deref(), public_ip, js.region.as_deref(), js.profile.as_deref()];
+    for ((key, name), value) in KEYS.into_iter().zip(values) {
         if let Some(v) = value {
             o.set(name, v).map_err(|expected| JsError::new(&format!("options.{key} {v:?}: {expected}")))?;
         }

@@ -25,6 +25,8 @@ pub struct KnownError {
     pub patterns: &'static [&'static str],
     /// The checks that decide whether the network causes it.
     pub checks: &'static [&'static Check],
+    /// The message lists the NSG rules it wants (`"name": …` blocks), read rule by rule.
+    pub lists_rules: bool,
     /// Which documents to paste into `amlvnet check` to confirm it.
     pub paste: &'static str,
     pub fix: &'static str,
@@ -39,6 +41,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The compute's subnet NSG lacks rules that Azure ML checks before creating compute",
         patterns: &["is missing the following rules", "missing the following rules below"],
         checks: &[&pip::PIP_001, &pip::PIP_002, &npip::NPIP_004, &npip::NPIP_005, &npip::NPIP_006, &out::OUT_008, &out::OUT_009],
+        lists_rules: true,
         paste: "the NSG named in the message (`az network nsg show -g RG -n NSG`) and the compute subnet (`az network vnet subnet show`)",
         fix: "Add each rule the message lists (or raise the priority of an existing allow above the deny that wins), in the NSG it names.",
         source: "Azure ML compute provisioning error; reported in microsoft/AzureTRE issue 2780 (October 2022) for `Outbound Storage 445`",
@@ -48,6 +51,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The subnet's private endpoint or private link service network policies are enabled",
         patterns: &["privatelinkservicenetworkpolicies or privateendpointnetworkendpoints", "privatelinkservicenetworkpolicies", "privateendpointnetworkpolicies"],
         checks: &[&npip::NPIP_002, &npip::NPIP_003],
+        lists_rules: false,
         paste: "the compute subnet (`az network vnet subnet show`)",
         fix: "az network vnet subnet update -g RG --vnet-name VNET -n SUBNET --disable-private-endpoint-network-policies true --disable-private-link-service-network-policies true (ARM: privateEndpointNetworkPolicies and privateLinkServiceNetworkPolicies `Disabled`; Terraform 4.x: `private_endpoint_network_policies = \"Disabled\"` and `private_link_service_network_policies_enabled = false` on the azurerm_subnet; 2.x and early 3.x: `enforce_private_link_endpoint_network_policies = true` and `enforce_private_link_service_network_policies = true`).",
         source: "Azure ML no-public-IP compute error quoted in the seed article (2022-07), Troubleshooting",
@@ -57,6 +61,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The compute could not mount the workspace storage",
         patterns: &["storagemounterror", "allow outbound connection to ports 443", "unable to mount storage", "failed to mount"],
         checks: &[&out::OUT_008, &out::OUT_009, &cmp::CMP_009],
+        lists_rules: false,
         paste: "the compute subnet's NSG, the subnet, its route table, and the workspace storage account (`az storage account show`)",
         fix: "Allow outbound TCP 443 and 445 to `Storage.<region>` (or `Storage`) in the subnet NSG and on any firewall on the path, and make the storage reachable from the compute subnet (service endpoint or private endpoint).",
         source: "Azure ML job error (`StorageMountError`), which names ports 443 and 445; spec AML-OUT-009",
@@ -66,6 +71,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The NSG lacks rules that Databricks' network intent policy requires",
         patterns: &["conflictwithnetworkintentpolicy", "conflicts with network intent policy", "found conflicts with networkintentpolicy"],
         checks: &[&dbx::DBX_009, &dbx::DBX_006],
+        lists_rules: false,
         paste: "the NSG of the Databricks host and container subnets, and both subnets",
         fix: "Keep the `Microsoft.Databricks-workspaces_UseOnly_*` rules Databricks added (deploy the NSG with them, or leave securityRules out of later deployments), and deny nothing above them that they allow.",
         source: "Databricks VNet injection deployment error; Azure/azure-quickstart-templates issue 6670, Azure/bicep-registry-modules issue 1608",
@@ -75,6 +81,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The subnet already carries another Databricks workspace's network intent policy",
         patterns: &["preparenetworkpoliciesrequestismissingnetworkintentpolicies", "all associated network intent policies of subnet"],
         checks: &[&dbx::DBX_008, &dbx::DBX_005],
+        lists_rules: false,
         paste: "the VNet with both Databricks subnets, and the Databricks workspace JSON",
         fix: "Give each Databricks workspace its own pair of delegated subnets; a subnet used by another workspace (or left over from a deleted one) can't be reused until its network intent policy is gone.",
         source: "Databricks deployment error; MicrosoftDocs/azure-docs issue 42052",
@@ -84,6 +91,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The compute subnet is delegated to another service",
         patterns: &["subnetisdelegated", "subnet is delegated"],
         checks: &[&cmp::CMP_001],
+        lists_rules: false,
         paste: "the compute subnet (`az network vnet subnet show`)",
         fix: "Use a subnet without delegations for Azure ML compute (az network vnet subnet update ... --remove delegations).",
         source: "Azure ML compute creation error; spec AML-CMP-001",
@@ -93,6 +101,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The subnet has too few free addresses for the compute",
         patterns: &["insufficientsubnetsize", "insufficient subnet size", "not enough ip addresses", "subnet does not have enough"],
         checks: &[&cmp::CMP_003, &cmp::CMP_004, &dbx::DBX_007],
+        lists_rules: false,
         paste: "the compute subnet with its ipConfigurations (`az network vnet subnet show`) and the compute (`az ml compute show`)",
         fix: "Use a larger subnet (Azure reserves 5 addresses of each), or lower the cluster's maxNodeCount to what is free.",
         source: "Azure ML compute creation error; spec section 4",
@@ -102,6 +111,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "The subnet ID does not name a subnet of the VNet the compute may use",
         patterns: &["subnetisnotwithinvneterror", "subnet is not within", "not within vnet"],
         checks: &[&cmp::CMP_002],
+        lists_rules: false,
         paste: "the compute (`az ml compute show`), the workspace, and the VNet (`az network vnet show`)",
         fix: "Give the compute the full ID of a subnet of a VNet in the workspace's subscription (and, for instances, its region).",
         source: "Azure ML compute creation error; spec AML-CMP-002",
@@ -111,6 +121,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "Cluster nodes are unusable: they can't reach the services they are managed through",
         patterns: &["unusable", "nodes are in an unusable state", "node is unusable"],
         checks: &[&pip::PIP_001, &pip::PIP_004, &out::OUT_006, &out::OUT_008, &npip::NPIP_008],
+        lists_rules: false,
         paste: "the compute subnet, its NSG and its route table (and the compute, for the public-IP setting)",
         fix: "Let BatchNodeManagement in on TCP 29876-29877 (public-IP mode), give forced-tunnelled subnets Internet routes for AzureMachineLearning and BatchNodeManagement, and allow the outbound destinations of AML-OUT-*.",
         source: "Azure ML compute cluster state `unusable`; spec AML-PIP-001, AML-PIP-004",
@@ -120,6 +131,7 @@ pub static KNOWN_ERRORS: &[KnownError] = &[
         title: "No public IP was asked for, but no subnet was given",
         patterns: &["subnet_resource_id must be set if node_public_ip_enabled", "subnet_resource_id must be set"],
         checks: &[&det::DET_002, &npip::NPIP_008],
+        lists_rules: false,
         paste: "the Terraform plan (`terraform show -json tfplan`)",
         fix: "Set `subnet_resource_id` on the compute (a subnet of the workspace's VNet), or set `node_public_ip_enabled = true`.",
         source: "azurerm provider validation of azurerm_machine_learning_compute_cluster / _compute_instance",
@@ -159,7 +171,7 @@ pub fn explain_error(text: &str) -> Vec<ErrorMatch> {
     KNOWN_ERRORS
         .iter()
         .filter(|e| e.patterns.iter().any(|p| lower.contains(p)))
-        .map(|error| ErrorMatch { error, rules: if error.code == "NsgMissingRules" { missing_rules(text) } else { Vec::new() } })
+        .map(|error| ErrorMatch { error, rules: if error.lists_rules { missing_rules(text) } else { Vec::new() } })
         .collect()
 }
 
