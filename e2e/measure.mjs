@@ -17,7 +17,7 @@ for (const f of fs.readdirSync(root)) {
   if (f === 'embed.html' || f.startsWith('amlvnet') || f === 'rules.json') continue;
   const raw = fs.readFileSync(path.join(root, f));
   const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  sizes.push({ file: f.replace(/-[0-9a-f]{16}/, ''), raw: raw.length, brotli: br });
+  sizes.push({ file: f.replace(/-[0-9a-f]{1,16}/, ''), raw: raw.length, brotli: br });
 }
 const total = sizes.reduce((a, s) => a + s.brotli, 0);
 
