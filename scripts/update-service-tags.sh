@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates src/service_tags/data.rs (tag names, regions and networkFeatures) from
-# Azure's published service-tag file (ServiceTags_Public_*.json, or the output of
-# `az network list-service-tags --location REGION`).
+# Regenerates, from Azure's published service-tag file (ServiceTags_Public_*.json, or
+# the output of `az network list-service-tags --location REGION`):
+# - src/service_tags/data.rs: every tag's name, regions and networkFeatures;
+# - src/service_tags/prefixes.bin: the address prefixes (IPv4 and IPv6) of the tag
+#   families the checks name, plus AzureCloud, in the compact format that
+#   `TagPrefixes::decode` reads (src/service_tags/prefixes.rs says the layout).
 # Usage: scripts/update-service-tags.sh FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,4 +66,40 @@ out.append("pub const NONE: u8 = u8::MAX;")
 print("\n".join(out))
 PY
 rustfmt --edition 2021 src/service_tags/data.rs
-echo "wrote src/service_tags/data.rs"
+python3 - "$1" src/service_tags/prefixes.bin <<'PY'
+import ipaddress, json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8-sig"))
+values = doc["values"]
+change = doc.get("changeNumber") or max(v["properties"].get("changeNumber", 0) for v in values)
+# The families the checks and their fixes name (spec 3.1), and AzureCloud, which rules
+# often use instead of them.
+KEEP = {f.lower() for f in """AzureMachineLearning BatchNodeManagement Storage AzureActiveDirectory
+AzureResourceManager AzureFrontDoor MicrosoftContainerRegistry AzureContainerRegistry AzureKeyVault
+AzureMonitor AzureCloud""".split()}
+bits = {"API": 1, "NSG": 2, "UDR": 4, "FW": 8, "VSE": 16}
+out = bytearray(b"AMLTAGS1")
+def varint(n):
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | 0x80 if n else b)
+        if not n:
+            return
+kept = sorted((v for v in values if v["name"].split(".")[0].lower() in KEEP), key=lambda v: v["name"].lower())
+varint(change)
+varint(len(kept))
+for v in kept:
+    name = v["name"].encode()
+    out.append(len(name)); out += name
+    out.append(sum(bits.get(f, 0) for f in (v["properties"].get("networkFeatures") or [])))
+    nets = [ipaddress.ip_network(p, strict=False) for p in v["properties"]["addressPrefixes"]]
+    for version in (4, 6):
+        group = sorted(n for n in nets if n.version == version)
+        varint(len(group))
+        prev = 0
+        for n in group:
+            a = int(n.network_address)
+            varint(a - prev); out.append(n.prefixlen); prev = a
+open(sys.argv[2], "wb").write(out)
+print(f"{len(kept)} tags, {len(out)} bytes", file=sys.stderr)
+PY
+echo "wrote src/service_tags/data.rs and src/service_tags/prefixes.bin"

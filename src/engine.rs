@@ -8,8 +8,9 @@ use crate::input::{self, Document};
 use crate::link::Links;
 use crate::model::{ComputeKind, InputIssue, Model, Nsg, Reference, RouteTable, Subnet};
 use crate::net::{Address, VnetExtent, REGION_MARKER};
-use crate::report::{DocumentSummary, Finding, NsgTable, Profile, Report, RuleRow, Scenario, Status};
+use crate::report::{DocumentSummary, Finding, NsgTable, Profile, Report, RuleRow, Scenario, Status, TagsUsed};
 use crate::rules::{self, scope, Ctx, NsgState, RouteState, Target};
+use crate::service_tags::TagPrefixes;
 use ipnet::IpNet;
 
 /// The user's explicit choices; `None` lets the documents decide.
@@ -71,6 +72,19 @@ pub fn check(documents: &[Document], options: &Options) -> Report {
 /// Runs every check on documents already read (`input::read`): a scenario change needs
 /// no re-parse. `no_documents` gives the empty report of the contract.
 pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Report {
+    check_model_with(model, options, no_documents, crate::service_tags::builtin())
+}
+
+/// `check_model` with the given service-tag prefix table instead of the built-in one
+/// (`None`: no prefixes, as in a build without the table; pasted data still wins).
+pub fn check_model_with(model: &Model, options: &Options, no_documents: bool, builtin: Option<&TagPrefixes>) -> Report {
+    let pasted = model.service_tags.as_ref();
+    let tags = pasted.map(|p| &*p.table).or(builtin);
+    let service_tags = TagsUsed {
+        change_number: tags.map_or(crate::service_tags::CHANGE_NUMBER, |t| t.change_number),
+        source: pasted.and_then(|p| model.documents.get(p.document)).map_or_else(|| "built-in".to_string(), |d| d.name.clone()),
+        prefixes: tags.is_some(),
+    };
     let scenario = resolve_scenario(model, options);
     // Templates write rules for `resourceGroup().location`; only they need a copy with the
     // region filled in.
@@ -88,7 +102,7 @@ pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Repo
         notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());
         Vec::new()
     } else {
-        let (findings, unused) = run_checks(model, &scenario);
+        let (findings, unused) = run_checks(model, &scenario, tags);
         notes.extend(unused);
         findings
     };
@@ -104,7 +118,7 @@ pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Repo
             error: d.parse_error.clone(),
         })
         .collect();
-    Report { profile: options.profile, scenario, documents, findings, nsgs, notes }
+    Report { profile: options.profile, scenario, documents, findings, nsgs, notes, service_tags }
 }
 
 fn has_region_marker(model: &Model) -> bool {
@@ -118,7 +132,7 @@ fn has_region_marker(model: &Model) -> bool {
 
 /// Runs the catalogue; also returns a note for each pasted NSG that no checked subnet or
 /// NIC uses (AML compute scenarios: Databricks reads its NSGs through its own subnets).
-fn run_checks(model: &Model, scenario: &Scenario) -> (Vec<Finding>, Vec<String>) {
+fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) -> (Vec<Finding>, Vec<String>) {
     let (targets, link_issues) = build_targets(model, scenario);
     let mut unused = Vec::new();
     if scenario.compute != ComputeKind::Databricks {
@@ -132,7 +146,7 @@ fn run_checks(model: &Model, scenario: &Scenario) -> (Vec<Finding>, Vec<String>)
         }
     }
     let workspace = model.workspaces.first();
-    let ctx = Ctx { model, scenario, targets, workspace, link_issues, out_cache: Default::default(), proposals: Default::default() };
+    let ctx = Ctx { model, scenario, targets, workspace, tags, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);
     let mut findings = Vec::new();
     for check in rules::catalogue() {

@@ -361,6 +361,15 @@ pub struct Model {
     pub locations: Vec<String>,
     /// Some template resource is deployed to `resourceGroup().location`.
     pub template_region: bool,
+    /// Service-tag data pasted among the documents (it wins over the built-in table).
+    pub service_tags: Option<PastedTags>,
+}
+
+/// A pasted service-tag document: which document, and its table.
+#[derive(Clone, Debug)]
+pub struct PastedTags {
+    pub document: usize,
+    pub table: std::sync::Arc<crate::service_tags::TagPrefixes>,
 }
 
 /// Case-insensitive comparison of resource IDs, tolerant of the `...` elisions people

@@ -3,7 +3,9 @@
 //!
 //! Nothing here knows about NSGs or checks: `nsg` and `rules` build on it.
 
+use crate::service_tags::{interval, merge, Interval, Tag, TagPrefixes};
 use ipnet::IpNet;
+use std::borrow::Cow;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -279,8 +281,8 @@ pub enum Address {
     Internet,
     VirtualNetwork,
     AzureLoadBalancer,
-    /// `AzureCloud` or `AzureCloud.<region>`.
-    AzureCloud,
+    /// `AzureCloud` or `AzureCloud.<region>` (region in lower case).
+    AzureCloud(Option<String>),
     /// A service tag, with its region suffix in lower case.
     Tag {
         name: String,
@@ -334,7 +336,7 @@ impl Address {
             return None;
         }
         if name.eq_ignore_ascii_case("AzureCloud") {
-            return Some(Address::AzureCloud);
+            return Some(Address::AzureCloud(region));
         }
         Some(Address::Tag { name: canonical_tag(name), region })
     }
@@ -345,6 +347,10 @@ impl Address {
             Address::Tag { name, region: Some(r) } if r == REGION_MARKER => match region {
                 Some(real) => Address::Tag { name, region: Some(real.to_string()) },
                 None => Address::Unknown(format!("{name}.<region of the deployment>")),
+            },
+            Address::AzureCloud(Some(r)) if r == REGION_MARKER => match region {
+                Some(real) => Address::AzureCloud(Some(real.to_string())),
+                None => Address::Unknown("AzureCloud.<region of the deployment>".into()),
             },
             other => other,
         }
@@ -393,7 +399,8 @@ impl fmt::Display for Address {
             Address::Internet => write!(f, "Internet"),
             Address::VirtualNetwork => write!(f, "VirtualNetwork"),
             Address::AzureLoadBalancer => write!(f, "AzureLoadBalancer"),
-            Address::AzureCloud => write!(f, "AzureCloud"),
+            Address::AzureCloud(Some(r)) => write!(f, "AzureCloud.{r}"),
+            Address::AzureCloud(None) => write!(f, "AzureCloud"),
             Address::Tag { name, region: Some(r) } => write!(f, "{name}.{r}"),
             Address::Tag { name, region: None } => write!(f, "{name}"),
             Address::Prefix(n) => write!(f, "{n}"),
@@ -562,6 +569,8 @@ pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> C
             }
         }
         (A::Internet, Endpoint::Service { .. }) => Cover::Full,
+        (A::Internet, Endpoint::Prefixes(req)) if req.iter().all(|p| !is_private(p)) => Cover::Full,
+        (A::Internet, Endpoint::Prefixes(req)) => public_cover(req),
         (A::Internet, _) => Cover::None,
         (A::VirtualNetwork, Endpoint::VirtualNetwork | Endpoint::Subnet(_)) => Cover::Full,
         (A::VirtualNetwork, Endpoint::Prefixes(req)) => {
@@ -583,8 +592,9 @@ pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> C
         (A::VirtualNetwork, Endpoint::LoadBalancer) => Cover::None,
         (A::AzureLoadBalancer, Endpoint::LoadBalancer) => Cover::Full,
         (A::AzureLoadBalancer, _) => Cover::None,
-        (A::AzureCloud, Endpoint::Service { .. }) => Cover::Partial,
-        (A::AzureCloud, _) => Cover::None,
+        (A::AzureCloud(_), Endpoint::Service { .. }) => Cover::Partial,
+        (A::AzureCloud(_) | A::Tag { .. }, Endpoint::Prefixes(req)) => public_cover(req),
+        (A::AzureCloud(_), _) => Cover::None,
         (A::Asg(_), Endpoint::Subnet(_) | Endpoint::VirtualNetwork) => Cover::None,
         (A::Asg(_), Endpoint::LoadBalancer) => Cover::None,
         // An ASG groups NICs of the VNet: never an Azure service's addresses (spec 1.5).
@@ -594,6 +604,133 @@ pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> C
             tag_cover(name, region.as_deref(), req_name, req_region.as_deref())
         }
         (A::Tag { .. }, _) => Cover::None,
+    }
+}
+
+/// What address matching sees besides the rule: the subnet's routes (for
+/// VirtualNetwork) and the service-tag prefixes, when there are any.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope<'t> {
+    pub vnet: VnetExtent,
+    pub tags: Option<&'t TagPrefixes>,
+}
+
+impl Scope<'_> {
+    /// Routes only, no service-tag data: the lattice of spec 1.5.
+    pub fn lattice(vnet: VnetExtent) -> Scope<'static> {
+        Scope { vnet, tags: None }
+    }
+}
+
+/// The data's tag for a name and an optional second part (`Storage`, `westus2`).
+fn tag_of<'t>(tags: &'t TagPrefixes, name: &str, part: Option<&str>) -> Option<&'t Tag> {
+    match part {
+        Some(p) if p == REGION_MARKER || p == REGION_UNKNOWN => None,
+        Some(p) => tags.get(&format!("{name}.{p}")),
+        None => tags.get(name),
+    }
+}
+
+/// The required endpoint's addresses by the data: IPv4 for a service tag (AML compute
+/// subnets are IPv4, spec 5.8), both families for explicit prefixes.
+fn required_set<'t>(endpoint: &Endpoint, tags: &'t TagPrefixes) -> Option<(Cow<'t, [Interval]>, Option<&'t Tag>)> {
+    match endpoint {
+        Endpoint::Service { name, region } => {
+            let tag = tag_of(tags, name, region.as_deref())?;
+            Some((Cow::Borrowed(tag.v4()), Some(tag))).filter(|(set, _)| !set.is_empty())
+        }
+        Endpoint::Prefixes(p) if !p.is_empty() => Some((Cow::Owned(merge(p.iter().map(interval).collect())), None)),
+        _ => None,
+    }
+}
+
+/// A rule item's addresses by the data: one interval of its own, or a tag's.
+enum ItemSet<'t> {
+    One([Interval; 1]),
+    Tag(&'t [Interval]),
+}
+
+impl ItemSet<'_> {
+    fn as_slice(&self) -> &[Interval] {
+        match self {
+            ItemSet::One(one) => one,
+            ItemSet::Tag(set) => set,
+        }
+    }
+}
+
+/// A rule item's addresses by the data, when the data knows them (no allocation: this
+/// runs per rule field and flow).
+fn item_set<'t>(item: &Address, tags: &'t TagPrefixes) -> Option<ItemSet<'t>> {
+    match item {
+        Address::Prefix(p) => Some(ItemSet::One([interval(p)])),
+        Address::AzureCloud(region) => tag_of(tags, "AzureCloud", region.as_deref()).map(|t| ItemSet::Tag(&t.intervals)),
+        Address::Tag { name, region } => tag_of(tags, name, region.as_deref()).map(|t| ItemSet::Tag(&t.intervals)),
+        _ => None,
+    }
+}
+
+/// How far one rule field (its address items together) covers a required endpoint.
+/// The lattice of spec 1.5 first; where it can only say "unknown" for want of IP lists
+/// and the scope has service-tag data, interval arithmetic over the union of the items
+/// decides (spec 5.8): full, none, or partial.
+pub fn field_cover(items: &[Address], endpoint: &Endpoint, scope: Scope) -> Cover {
+    let lattice = Cover::union(items.iter().map(|a| address_cover(a, endpoint, scope.vnet)));
+    if lattice == Cover::Full {
+        return lattice;
+    }
+    let Some(tags) = scope.tags else { return lattice };
+    let Some((required, _)) = required_set(endpoint, tags) else { return lattice };
+    let mut doubt = false;
+    let mut sets: Vec<ItemSet> = Vec::with_capacity(items.len());
+    for a in items {
+        match item_set(a, tags) {
+            Some(set) => sets.push(set),
+            None => doubt |= address_cover(a, endpoint, scope.vnet) == Cover::Partial,
+        }
+    }
+    let refs: Vec<&[Interval]> = sets.iter().map(ItemSet::as_slice).collect();
+    match crate::service_tags::cover(&required, &refs) {
+        (true, _) => Cover::Full,
+        (false, true) => Cover::Partial,
+        (false, false) if doubt => Cover::Partial,
+        (false, false) => Cover::None,
+    }
+}
+
+/// For a field that covers a required service tag only partly by the data: how much,
+/// and which of its prefixes are left (`covers 11 of the 13 IPv4 prefixes of
+/// BatchNodeManagement.WestUS2; not 20.42.0.0/22, …`).
+pub fn cover_detail(items: &[Address], endpoint: &Endpoint, scope: Scope) -> Option<String> {
+    let tags = scope.tags?;
+    let (_, tag) = required_set(endpoint, tags)?;
+    let tag = tag?;
+    let sets: Vec<ItemSet> = items.iter().filter_map(|a| item_set(a, tags)).collect();
+    let refs: Vec<&[Interval]> = sets.iter().map(ItemSet::as_slice).collect();
+    let v4: Vec<IpNet> = tag.prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))).copied().collect();
+    let left = crate::service_tags::uncovered(&v4, &refs);
+    if left.is_empty() || left.len() == v4.len() && !refs.iter().any(|s| s.iter().any(|i| crate::service_tags::overlaps(tag.v4(), *i))) {
+        return None;
+    }
+    let shown: Vec<String> = left.iter().take(3).map(|p| p.to_string()).collect();
+    let more = if left.len() > 3 { ", …" } else { "" };
+    Some(format!(
+        "covers {} of the {} IPv4 prefixes of {} (service-tag data changeNumber {}); not {}{more}",
+        v4.len() - left.len(),
+        v4.len(),
+        tag.name,
+        tags.change_number,
+        shown.join(", ")
+    ))
+}
+
+/// A public tag (or `Internet`'s unknown edge) against explicit prefixes, without IP
+/// lists: none for private space, else unknown.
+fn public_cover(req: &[IpNet]) -> Cover {
+    if req.iter().all(is_private) {
+        Cover::None
+    } else {
+        Cover::Partial
     }
 }
 

@@ -10,7 +10,7 @@
 //! for certain, `Warn` means the engine cannot tell.
 
 use crate::model::{Nsg, SecurityRule};
-use crate::net::{address_cover, Access, Address, Cover, Direction, Endpoint, PortSet, Protocol, VnetExtent};
+use crate::net::{field_cover, Access, Address, Cover, Direction, Endpoint, PortSet, Protocol, Scope};
 
 /// One required flow, atomic: one protocol, one destination port, any source port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub fn default_rules() -> Vec<SecurityRule> {
 }
 
 /// Evaluates one atomic flow against one prepared NSG (spec 1.6).
-pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
+pub fn evaluate(nsg: &Nsg, flow: &Flow, scope: Scope) -> Verdict {
     let mut allowed_somewhere = false;
     let mut denied_somewhere = false;
     let mut trace = Vec::new();
@@ -132,8 +132,8 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, vnet: VnetExtent) -> Verdict {
             None => Cover::Partial,
         };
         let destination_port = rule.destination_ports.cover_port(flow.port);
-        let source = Cover::union(rule.source.iter().map(|a| address_cover(a, &flow.source, vnet)));
-        let destination = Cover::union(rule.destination.iter().map(|a| address_cover(a, &flow.destination, vnet)));
+        let source = field_cover(&rule.source, &flow.source, scope);
+        let destination = field_cover(&rule.destination, &flow.destination, scope);
         let covers = [protocol, destination_port, source, destination];
         if covers.contains(&Cover::None) {
             continue;
@@ -217,7 +217,7 @@ pub struct PathVerdict<'n> {
 /// Evaluates a flow through the subnet NSG and the NIC NSG (either may be absent).
 /// Inbound traffic meets the subnet NSG first; outbound traffic meets the NIC NSG first.
 /// A flow passes only if every NSG present allows it; a certain deny anywhere is a fail.
-pub fn evaluate_path<'n>(subnet: Option<&'n Nsg>, nic: Option<&'n Nsg>, flow: &Flow, vnet: VnetExtent) -> PathVerdict<'n> {
+pub fn evaluate_path<'n>(subnet: Option<&'n Nsg>, nic: Option<&'n Nsg>, flow: &Flow, scope: Scope) -> PathVerdict<'n> {
     let order: [(Level, Option<&Nsg>); 2] = match flow.direction {
         Direction::Inbound => [(Level::Subnet, subnet), (Level::Nic, nic)],
         Direction::Outbound => [(Level::Nic, nic), (Level::Subnet, subnet)],
@@ -226,7 +226,7 @@ pub fn evaluate_path<'n>(subnet: Option<&'n Nsg>, nic: Option<&'n Nsg>, flow: &F
     let mut status = FlowStatus::Pass;
     for (level, nsg) in order {
         let Some(nsg) = nsg else { continue };
-        let verdict = evaluate(nsg, flow, vnet);
+        let verdict = evaluate(nsg, flow, scope);
         let this = verdict.status;
         hops.push((level, nsg, verdict));
         status = match (status, this) {

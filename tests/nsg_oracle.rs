@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use amlvnet::model::{Nsg, SecurityRule};
-use amlvnet::net::{Access, Address, Direction, Endpoint, PortRange, PortSet, Protocol, VnetExtent};
+use amlvnet::net::{Access, Address, Direction, Endpoint, PortRange, PortSet, Protocol, Scope};
 use amlvnet::nsg::{evaluate, evaluate_path, prepare, Flow, FlowStatus};
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
@@ -173,7 +173,7 @@ proptest! {
 
     #[test]
     fn evaluator_agrees_with_oracle(n in nsg(), f in flow()) {
-        let verdict = evaluate(&n, &f, VnetExtent::default());
+        let verdict = evaluate(&n, &f, Scope::default());
         let (all_allowed, _) = oracle(&[&n], &f);
         match verdict.status {
             FlowStatus::Pass => prop_assert!(all_allowed, "pass, but a packet is denied: {:?}", verdict),
@@ -187,7 +187,7 @@ proptest! {
 
     #[test]
     fn path_of_two_nsgs_agrees_with_oracle(a in nsg(), b in nsg(), f in flow()) {
-        let verdict = evaluate_path(Some(&a), Some(&b), &f, VnetExtent::default());
+        let verdict = evaluate_path(Some(&a), Some(&b), &f, Scope::default());
         let (all_allowed, _) = oracle(&[&a, &b], &f);
         match verdict.status {
             FlowStatus::Pass => prop_assert!(all_allowed),
@@ -226,5 +226,5 @@ fn oracle_has_teeth() {
         port: 1,
     };
     assert_eq!(oracle(&[&n], &f), (false, true));
-    assert_eq!(evaluate(&n, &f, VnetExtent::default()).status, FlowStatus::Warn);
+    assert_eq!(evaluate(&n, &f, Scope::default()).status, FlowStatus::Warn);
 }

@@ -988,22 +988,35 @@ impl<'m> Reader<'m> {
             return true;
         }
         let tag = match Address::parse(t) {
-            Some(Address::Tag { .. } | Address::AzureCloud) => t,
+            Some(Address::Tag { .. } | Address::AzureCloud(_)) => t,
             _ => return true,
         };
-        let lookup = crate::service_tags::lookup(tag, REGION_MARKER);
+        // Pasted service-tag data wins over the built-in names (spec 5.8).
+        let pasted = self.model.service_tags.as_ref().map(|p| p.table.clone());
+        let change = pasted.as_ref().map_or(crate::service_tags::CHANGE_NUMBER, |t| t.change_number);
+        let lookup_in = |name: &str| match &pasted {
+            Some(table) if !name.contains(REGION_MARKER) => match table.get(name) {
+                Some(t) => Lookup::Exists { name: t.name.to_string(), features: t.features },
+                None => match crate::service_tags::lookup(name, REGION_MARKER) {
+                    Lookup::Missing { closest } => Lookup::Missing { closest },
+                    _ => Lookup::Missing { closest: None },
+                },
+            },
+            _ => crate::service_tags::lookup(name, REGION_MARKER),
+        };
+        let lookup = lookup_in(tag);
         let needed = usage.needs();
         match lookup {
             Lookup::RegionUnknown { .. } => true,
             Lookup::Exists { features, .. } if features & needed != 0 => true,
             Lookup::Exists { name, features } => {
-                let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
+                let data = format!("service-tag data changeNumber {change}");
                 let place = match usage {
                     TagUse::Nsg => "in an NSG rule",
                     TagUse::Route => "in a route table",
                 };
                 let family = name.split('.').next().unwrap_or(&name).to_string();
-                let instead = match crate::service_tags::lookup(&family, REGION_MARKER) {
+                let instead = match lookup_in(&family) {
                     Lookup::Exists { features, .. } if features & needed != 0 => format!("; use `{family}` instead"),
                     _ => String::new(),
                 };
@@ -1016,7 +1029,7 @@ impl<'m> Reader<'m> {
                 false
             }
             Lookup::Missing { closest } => {
-                let data = format!("service-tag data changeNumber {}", crate::service_tags::CHANGE_NUMBER);
+                let data = format!("service-tag data changeNumber {change}");
                 let hint = closest.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 self.issue("AML-INP-007", format!("{} is `{tag}`, which is not a service tag Azure has ({data}){hint}", what()), &pointer(), node);
                 false

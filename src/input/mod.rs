@@ -97,6 +97,7 @@ pub fn read(documents: &[Document]) -> Model {
         }
         model.documents.push(info);
     }
+    read_service_tags(&mut model, &mut parsed);
     // Parameters files apply to every template among the inputs.
     let parameters_files: Vec<&Node> = parsed.iter().flatten().filter(|n| is_parameters_file(n)).collect();
     let parameters = parameters_files.first().copied();
@@ -107,6 +108,35 @@ pub fn read(documents: &[Document]) -> Model {
     }
     extract::link(&mut model);
     model
+}
+
+/// Takes the service-tag documents (the published file, `az network list-service-tags`
+/// output) out of the parsed list: the first becomes the model's service-tag data.
+fn read_service_tags(model: &mut Model, parsed: &mut [Option<Node>]) {
+    for (index, slot) in parsed.iter_mut().enumerate() {
+        if !slot.as_ref().is_some_and(crate::service_tags::TagPrefixes::is_service_tag_json) {
+            continue;
+        }
+        let Some(node) = slot.take() else { continue };
+        let name = model.documents.get(index).map(|d| d.name.clone()).unwrap_or_default();
+        let loc = Some(Loc { document: index, pointer: String::new(), line: node.pos.line, column: node.pos.column, address: None });
+        let message = match crate::service_tags::TagPrefixes::from_json(&node) {
+            Ok(_) if model.service_tags.is_some() => Some(format!("`{name}` is a second service-tag document; the first one given is used")),
+            Ok((table, skipped)) => {
+                if let Some(info) = model.documents.get_mut(index) {
+                    info.shape = "service-tags".into();
+                    info.shape_label = format!("Azure service tags (changeNumber {})", table.change_number);
+                    info.resources.push(format!("{} service tags", table.len()));
+                }
+                model.service_tags = Some(crate::model::PastedTags { document: index, table: std::sync::Arc::new(table) });
+                (skipped > 0).then(|| format!("`{name}`: {skipped} service-tag entries or prefixes could not be read and were left out"))
+            }
+            Err(e) => Some(format!("`{name}` looks like service-tag data but can't be used: {e}")),
+        };
+        if let Some(message) = message {
+            model.issues.push(InputIssue { id: "AML-INP-002", message, loc, warn: true });
+        }
+    }
 }
 
 fn is_parameters_file(node: &Node) -> bool {

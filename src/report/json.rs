@@ -294,9 +294,16 @@ pub fn report(report: &Report) -> J {
             ),
         ),
         ("notes", J::Arr(report.notes.iter().map(|n| J::s(n.clone())).collect())),
-        // The service-tag data every report's tag checks (AML-INP-007/008) used: the
-        // built-in table (contract.md, additions of December 2026).
-        ("service_tags", J::obj(vec![("change_number", J::Int(i64::from(crate::service_tags::CHANGE_NUMBER))), ("source", J::s("built-in"))])),
+        // The service-tag data the report used (contract.md, additions of December 2026);
+        // `prefixes` says whether address prefixes were among it.
+        (
+            "service_tags",
+            J::obj(vec![
+                ("change_number", J::Int(i64::from(report.service_tags.change_number))),
+                ("source", J::s(report.service_tags.source.clone())),
+                ("prefixes", J::Bool(report.service_tags.prefixes)),
+            ]),
+        ),
     ])
 }
 

@@ -252,6 +252,17 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub nsgs: Vec<NsgTable>,
     pub notes: Vec<String>,
+    pub service_tags: TagsUsed,
+}
+
+/// The service-tag data a report used: its changeNumber, where it came from
+/// (`built-in` or the pasted document's name), and whether it had address prefixes
+/// (without them, rules with IP addresses are matched by the lattice of spec 1.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagsUsed {
+    pub change_number: u32,
+    pub source: String,
+    pub prefixes: bool,
 }
 
 impl Finding {

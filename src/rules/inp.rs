@@ -201,7 +201,15 @@ pub static INP_007: Check = Check {
         source: "Spec 2.7 (AML-INP-007), 5.8 and 7 item 10; Azure service-tag data",
     },
     run: |ctx, check| {
-        from_issues(ctx, check, Status::Fail, &format!("every service tag exists (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER))
+        from_issues(
+            ctx,
+            check,
+            Status::Fail,
+            &format!(
+                "every service tag exists (service-tag data changeNumber {})",
+                ctx.model.service_tags.as_ref().map_or(crate::service_tags::CHANGE_NUMBER, |p| p.table.change_number)
+            ),
+        )
     },
 };
 
@@ -223,7 +231,10 @@ pub static INP_008: Check = Check {
             ctx,
             check,
             Status::Fail,
-            &format!("every service tag is used where Azure accepts it (service-tag data changeNumber {})", crate::service_tags::CHANGE_NUMBER),
+            &format!(
+                "every service tag is used where Azure accepts it (service-tag data changeNumber {})",
+                ctx.model.service_tags.as_ref().map_or(crate::service_tags::CHANGE_NUMBER, |p| p.table.change_number)
+            ),
         )
     },
 };

@@ -206,6 +206,9 @@ pub struct Ctx<'m> {
     pub scenario: &'m Scenario,
     pub targets: Vec<Target<'m>>,
     pub workspace: Option<&'m Workspace>,
+    /// The service-tag prefixes in use (the user's pasted data, else the built-in
+    /// table), or none: then addresses are matched by the lattice of spec 1.5.
+    pub tags: Option<&'m crate::service_tags::TagPrefixes>,
     /// AML-INP-006 issues found while linking targets.
     pub link_issues: Vec<crate::model::InputIssue>,
     /// The AML-OUT findings, computed once for the checks and their summaries.
@@ -213,6 +216,13 @@ pub struct Ctx<'m> {
     /// Rules the report's fixes propose, per NSG and direction, so that all the fixes of
     /// one report can be applied together (distinct priorities and names).
     pub proposals: std::cell::RefCell<Proposals>,
+}
+
+impl Ctx<'_> {
+    /// What address matching sees for a target: its routes and the service-tag data.
+    pub fn scope(&self, target: &Target) -> crate::net::Scope<'_> {
+        crate::net::Scope { vnet: target.vnet_extent, tags: self.tags }
+    }
 }
 
 /// Fix rules proposed so far: (NSG, direction) to (rule signature, name, priority).

@@ -3,7 +3,7 @@
 use super::flows::{self, subnet_endpoint, FlowReq};
 use super::{docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{resource_group_of, Route, RouteTable};
-use crate::net::{address_cover, Access, Cover, Direction, Endpoint, Protocol};
+use crate::net::{field_cover, Access, Cover, Direction, Endpoint, Protocol};
 use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 use ipnet::IpNet;
@@ -101,14 +101,14 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             }
             let management = [("BatchNodeManagement", [29876u16, 29877]), ("AzureMachineLearning", [44224, 44224])].iter().any(|(tag, ports)| {
                 let src = Endpoint::Service { name: (*tag).into(), region: None };
-                rule.source.iter().any(|a| address_cover(a, &src, t.vnet_extent) != Cover::None)
+                field_cover(&rule.source, &src, ctx.scope(t)) != Cover::None
                     && !rule.source.iter().all(|a| matches!(a, crate::net::Address::Any))
                     && ports.iter().any(|p| rule.destination_ports.contains_port(*p))
             });
             if !management {
                 continue;
             }
-            let cover = Cover::union(rule.destination.iter().map(|a| address_cover(a, &subnet, t.vnet_extent)));
+            let cover = field_cover(&rule.destination, &subnet, ctx.scope(t));
             let asg = rule.destination.iter().any(|a| matches!(a, crate::net::Address::Asg(_)));
             if matches!(&subnet, Endpoint::Subnet(p) if p.is_empty()) && rule.destination.iter().any(|a| matches!(a, crate::net::Address::Prefix(_))) {
                 unknown = true;

@@ -1,10 +1,18 @@
-//! Azure's service tags: which names exist and where Azure accepts each (spec 5.8).
+//! Azure's service tags: which names exist and where Azure accepts each, and the
+//! address prefixes of the tags the checks need (spec 5.8).
 //!
-//! `data.rs` is generated from the published service-tag file by
-//! `scripts/update-service-tags.sh` (names, regions and `networkFeatures`; its
-//! changeNumber is `CHANGE_NUMBER`). Lookups are binary searches over sorted tables.
+//! `data.rs` and `prefixes.bin` are generated from the published service-tag file by
+//! `scripts/update-service-tags.sh` (names, regions and `networkFeatures` of every tag;
+//! the prefixes of the checks' families and AzureCloud; changeNumber `CHANGE_NUMBER`).
+//! Lookups are binary searches over sorted tables. The prefix table is built into the
+//! CLI and the JavaScript API (feature `builtin-tags`); the page fetches it from its own
+//! origin when a document first needs it and hands it to `provide`.
 
 mod data;
+mod prefixes;
+
+pub(crate) use prefixes::{cover, overlaps, uncovered};
+pub use prefixes::{interval, merge, Interval, Tag, TagPrefixes, V4_HIGH, V4_LOW};
 
 pub use data::CHANGE_NUMBER;
 use data::{FAMILIES, NONE, REGIONS};
@@ -13,6 +21,42 @@ use data::{FAMILIES, NONE, REGIONS};
 pub const API: u8 = 1;
 pub const NSG: u8 = 2;
 pub const UDR: u8 = 4;
+
+/// The `networkFeatures` bit of a feature name (`FW` and `VSE` too).
+pub fn feature_bit(name: &str) -> u8 {
+    match name.trim().to_ascii_uppercase().as_str() {
+        "API" => API,
+        "NSG" => NSG,
+        "UDR" => UDR,
+        "FW" => 8,
+        "VSE" => 16,
+        _ => 0,
+    }
+}
+
+/// The prefix table this build carries or was given, decoded once.
+static TABLE: std::sync::OnceLock<Option<TagPrefixes>> = std::sync::OnceLock::new();
+
+/// The built-in prefix table: embedded in this build, or given to `provide`; `None`
+/// when neither (then the checks fall back to the lattice of spec 1.5).
+pub fn builtin() -> Option<&'static TagPrefixes> {
+    #[cfg(feature = "builtin-tags")]
+    {
+        TABLE.get_or_init(|| TagPrefixes::decode(include_bytes!("prefixes.bin")).ok()).as_ref()
+    }
+    #[cfg(not(feature = "builtin-tags"))]
+    {
+        TABLE.get().and_then(|t| t.as_ref())
+    }
+}
+
+/// Installs the prefix table (the bytes of `prefixes.bin`) in a build without one.
+/// The first table given stays; a bad one is refused with the reason.
+pub fn provide(bytes: &[u8]) -> Result<&'static TagPrefixes, String> {
+    let table = TagPrefixes::decode(bytes)?;
+    let _ = TABLE.set(Some(table));
+    builtin().ok_or_else(|| "the build's own table is already in use".into())
+}
 
 /// What the data says about a tag name.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,323 @@
+//! Service-tag address prefixes as sorted intervals, and exact cover by interval
+//! arithmetic (spec 5.8).
+//!
+//! IPv4 and IPv6 share one number line: an IPv4 address `a.b.c.d` is the IPv4-mapped
+//! IPv6 address `::ffff:a.b.c.d`, which no service tag lists as IPv6. So one sorted list
+//! of disjoint inclusive intervals holds a tag's addresses, and its IPv4 part is the
+//! slice inside `V4_LOW..=V4_HIGH`.
+//!
+//! Two sources: the compact table `scripts/update-service-tags.sh` writes (`decode`),
+//! and the published JSON or `az network list-service-tags` output a user pastes
+//! (`from_json`). Both give the same `TagPrefixes`.
+
+use crate::json::{Node, Value};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// An inclusive address interval on the shared IPv4/IPv6 line.
+pub type Interval = (u128, u128);
+
+/// First and last IPv4 address on the shared line.
+pub const V4_LOW: u128 = 0xffff_0000_0000;
+pub const V4_HIGH: u128 = 0xffff_ffff_ffff;
+
+/// The interval of a prefix.
+pub fn interval(net: &IpNet) -> Interval {
+    match net {
+        IpNet::V4(n) => (V4_LOW | u128::from(u32::from(n.network())), V4_LOW | u128::from(u32::from(n.broadcast()))),
+        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
+    }
+}
+
+/// Sorts and merges intervals into disjoint, non-adjacent ones.
+pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
+    items.sort_unstable();
+    let mut out: Vec<Interval> = Vec::with_capacity(items.len());
+    for (lo, hi) in items {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// The index of the first interval of a merged list that ends at or after `at`.
+fn first_ending_from(set: &[Interval], at: u128) -> usize {
+    set.partition_point(|&(_, hi)| hi < at)
+}
+
+/// Whether `(lo, hi)` overlaps the merged set.
+pub fn overlaps(set: &[Interval], (lo, hi): Interval) -> bool {
+    set.get(first_ending_from(set, lo)).is_some_and(|&(l, _)| l <= hi)
+}
+
+/// Whether the merged set holds every address of `(lo, hi)`.
+pub fn contains(set: &[Interval], (lo, hi): Interval) -> bool {
+    set.get(first_ending_from(set, lo)).is_some_and(|&(l, h)| l <= lo && hi <= h)
+}
+
+/// One service tag: its name as the data spells it, `networkFeatures` bits, its prefixes
+/// as listed, and the same addresses merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    pub name: Box<str>,
+    pub features: u8,
+    pub prefixes: Vec<IpNet>,
+    pub intervals: Vec<Interval>,
+}
+
+impl Tag {
+    fn new(name: &str, features: u8, prefixes: Vec<IpNet>) -> Tag {
+        let intervals = merge(prefixes.iter().map(interval).collect());
+        Tag { name: name.into(), features, prefixes, intervals }
+    }
+
+    /// The IPv4 part of the tag's addresses.
+    pub fn v4(&self) -> &[Interval] {
+        let from = self.intervals.partition_point(|&(lo, _)| lo < V4_LOW);
+        let to = self.intervals.partition_point(|&(lo, _)| lo <= V4_HIGH);
+        self.intervals.get(from..to).unwrap_or_default()
+    }
+}
+
+/// A set of service tags with their prefixes, from one changeNumber.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagPrefixes {
+    pub change_number: u32,
+    /// Sorted by lower-case name.
+    tags: Vec<Tag>,
+}
+
+/// How many tags and prefixes a table may hold (the published file has about 3,000
+/// tags and 100,000 prefixes): a pasted document can't make the tables unbounded.
+pub const MAX_TAGS: usize = 20_000;
+pub const MAX_PREFIXES: usize = 1_000_000;
+
+/// The compact table's first bytes.
+const MAGIC: &[u8] = b"AMLTAGS1";
+
+impl TagPrefixes {
+    fn from_tags(change_number: u32, mut tags: Vec<Tag>) -> TagPrefixes {
+        tags.sort_by(|a, b| super::cmp_lower(&a.name, &b.name));
+        tags.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
+        TagPrefixes { change_number, tags }
+    }
+
+    /// A table from (name, networkFeatures bits, prefixes) triples.
+    pub fn from_parts(change_number: u32, tags: Vec<(String, u8, Vec<IpNet>)>) -> TagPrefixes {
+        TagPrefixes::from_tags(change_number, tags.into_iter().map(|(name, features, prefixes)| Tag::new(&name, features, prefixes)).collect())
+    }
+
+    /// Reads the compact table: `AMLTAGS1`, changeNumber, tag count, then per tag its
+    /// name (length byte + bytes), features byte, and IPv4 then IPv6 prefixes, each list
+    /// a count followed by (address delta from the previous, prefix length). Numbers are
+    /// LEB128 varints.
+    pub fn decode(bytes: &[u8]) -> Result<TagPrefixes, String> {
+        let mut r = Bytes { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err("not a service-tag table (bad magic)".into());
+        }
+        let change_number = u32::try_from(r.varint()?).map_err(|_| "changeNumber out of range")?;
+        let count = usize::try_from(r.varint()?).map_err(|_| "count out of range")?;
+        if count > MAX_TAGS {
+            return Err("too many tags".into());
+        }
+        let mut tags = Vec::with_capacity(count);
+        let mut total = 0usize;
+        for _ in 0..count {
+            let len = usize::from(r.byte()?);
+            let name = std::str::from_utf8(r.take(len)?).map_err(|_| "a tag name is not UTF-8")?.to_string();
+            let features = r.byte()?;
+            let mut prefixes = Vec::new();
+            for v6 in [false, true] {
+                let n = usize::try_from(r.varint()?).map_err(|_| "count out of range")?;
+                total = total.saturating_add(n);
+                if total > MAX_PREFIXES {
+                    return Err("too many prefixes".into());
+                }
+                let mut addr: u128 = 0;
+                for _ in 0..n {
+                    addr = addr.checked_add(r.varint()?).ok_or("address out of range")?;
+                    let len = r.byte()?;
+                    let net = if v6 {
+                        Ipv6Net::new(Ipv6Addr::from(addr), len).map(IpNet::V6)
+                    } else {
+                        let a = u32::try_from(addr).map_err(|_| "IPv4 address out of range")?;
+                        Ipv4Net::new(Ipv4Addr::from(a), len).map(IpNet::V4)
+                    };
+                    prefixes.push(net.map_err(|_| "bad prefix length")?);
+                }
+            }
+            tags.push(Tag::new(&name, features, prefixes));
+        }
+        Ok(TagPrefixes::from_tags(change_number, tags))
+    }
+
+    /// Whether a parsed document is the published file or `az network
+    /// list-service-tags` output: `values` whose items carry `properties.addressPrefixes`.
+    pub fn is_service_tag_json(root: &Node) -> bool {
+        root.get("values")
+            .and_then(|v| v.as_array())
+            .and_then(|items| items.first())
+            .is_some_and(|first| first.get("name").is_some() && first.get("properties").and_then(|p| p.get("addressPrefixes")).is_some())
+    }
+
+    /// Reads the published file or `az network list-service-tags` output. Invalid
+    /// prefixes are skipped and counted in the second value.
+    pub fn from_json(root: &Node) -> Result<(TagPrefixes, usize), String> {
+        let items = root.get("values").and_then(|v| v.as_array()).ok_or("no `values` list of service tags")?;
+        if items.len() > MAX_TAGS {
+            return Err(format!("more than {MAX_TAGS} service tags"));
+        }
+        let number = |n: Option<&Node>| match n.map(|n| &n.value) {
+            Some(Value::Number(x)) => Some(*x).filter(|v| *v >= 0.0 && *v <= f64::from(u32::MAX)).map(|v| v as u32),
+            _ => None,
+        };
+        let mut change_number = number(root.get("changeNumber"));
+        let mut tags = Vec::with_capacity(items.len());
+        let (mut total, mut skipped) = (0usize, 0usize);
+        for item in items {
+            let Some(name) = item.get("name").and_then(|n| n.as_str()) else {
+                skipped += 1;
+                continue;
+            };
+            let props = item.get("properties");
+            if change_number.is_none() {
+                change_number = number(props.and_then(|p| p.get("changeNumber")));
+            }
+            let features = props
+                .and_then(|p| p.get("networkFeatures"))
+                .and_then(|f| f.as_array())
+                .map(|fs| fs.iter().filter_map(|f| f.as_str()).map(super::feature_bit).fold(0, |a, b| a | b))
+                .unwrap_or(0);
+            let list = props.and_then(|p| p.get("addressPrefixes")).and_then(|a| a.as_array()).unwrap_or_default();
+            total = total.saturating_add(list.len());
+            if total > MAX_PREFIXES {
+                return Err(format!("more than {MAX_PREFIXES} address prefixes"));
+            }
+            let mut prefixes = Vec::with_capacity(list.len());
+            for p in list {
+                match p.as_str().and_then(|t| t.trim().parse::<IpNet>().ok()) {
+                    Some(net) => prefixes.push(net.trunc()),
+                    None => skipped += 1,
+                }
+            }
+            tags.push(Tag::new(name, features, prefixes));
+        }
+        Ok((TagPrefixes::from_tags(change_number.unwrap_or(0), tags), skipped))
+    }
+
+    /// A tag by name, any case.
+    pub fn get(&self, name: &str) -> Option<&Tag> {
+        self.tags.binary_search_by(|t| super::cmp_lower(&t.name, name)).ok().and_then(|i| self.tags.get(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.tags.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    /// The tags that hold every address of `net`, global tags before regional ones
+    /// within a family; at most `limit`.
+    pub fn containing(&self, net: &IpNet, limit: usize) -> Vec<&str> {
+        let want = interval(net);
+        self.tags.iter().filter(|t| contains(&t.intervals, want)).map(|t| &*t.name).take(limit).collect()
+    }
+}
+
+/// A byte reader that fails instead of panicking.
+struct Bytes<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).ok_or("truncated table")?;
+        let out = self.bytes.get(self.at..end).ok_or("truncated table")?;
+        self.at = end;
+        Ok(out)
+    }
+    fn byte(&mut self) -> Result<u8, String> {
+        self.take(1)?.first().copied().ok_or_else(|| "truncated table".into())
+    }
+    fn varint(&mut self) -> Result<u128, String> {
+        let mut value: u128 = 0;
+        for shift in (0..128).step_by(7) {
+            let b = self.byte()?;
+            value |= u128::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("varint too long".into())
+    }
+}
+
+/// How far the union of `sets` covers `required` (merged intervals of the required
+/// endpoint): (every address covered, some address covered). Allocates only when more
+/// than one set overlaps the requirement.
+pub fn cover(required: &[Interval], sets: &[&[Interval]]) -> (bool, bool) {
+    let touching: Vec<&[Interval]> = sets.iter().copied().filter(|s| s.iter().any(|i| overlaps(required, *i))).collect();
+    match touching.as_slice() {
+        [] => (false, false),
+        [one] => (required.iter().all(|r| contains(one, *r)), true),
+        many => {
+            let union = merge(many.iter().flat_map(|s| s.iter().copied()).collect());
+            (required.iter().all(|r| contains(&union, *r)), true)
+        }
+    }
+}
+
+/// The prefixes of `required` that the union of `sets` does not wholly cover.
+pub fn uncovered<'p>(required: &'p [IpNet], sets: &[&[Interval]]) -> Vec<&'p IpNet> {
+    let union = merge(sets.iter().flat_map(|s| s.iter().copied()).collect());
+    required.iter().filter(|p| !contains(&union, interval(p))).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn n(t: &str) -> IpNet {
+        t.parse().unwrap()
+    }
+
+    #[test]
+    fn intervals_merge_and_answer() {
+        let set = merge(vec![interval(&n("10.0.0.0/25")), interval(&n("10.0.0.128/25")), interval(&n("10.0.2.0/24"))]);
+        assert_eq!(set.len(), 2, "adjacent halves merge");
+        assert!(contains(&set, interval(&n("10.0.0.0/24"))));
+        assert!(!contains(&set, interval(&n("10.0.0.0/22"))));
+        assert!(overlaps(&set, interval(&n("10.0.0.0/22"))));
+        assert!(!overlaps(&set, interval(&n("10.0.1.0/24"))));
+        assert!(overlaps(&set, interval(&n("0.0.0.0/0"))));
+        assert!(!overlaps(&set, interval(&n("2603:1000::/40"))));
+        let v6 = interval(&n("2603:1000::/40"));
+        assert!(v6.1 < V4_LOW || v6.0 > V4_HIGH, "IPv6 space stays apart from IPv4");
+    }
+
+    #[test]
+    fn cover_is_exact_over_unions() {
+        let req = merge(vec![interval(&n("20.0.0.0/24")), interval(&n("20.0.2.0/24"))]);
+        let a = merge(vec![interval(&n("20.0.0.0/24"))]);
+        let b = merge(vec![interval(&n("20.0.2.0/23"))]);
+        assert_eq!(cover(&req, &[&a, &b]), (true, true));
+        assert_eq!(cover(&req, &[&a]), (false, true));
+        assert_eq!(cover(&req, &[&merge(vec![interval(&n("30.0.0.0/8"))])]), (false, false));
+        let listed = [n("20.0.0.0/24"), n("20.0.2.0/24")];
+        assert_eq!(uncovered(&listed, &[&a]), vec![&listed[1]]);
+    }
+
+    #[test]
+    fn decode_refuses_bad_tables_without_panicking() {
+        for bad in [&b""[..], b"AMLTAGS1", b"AMLTAGS1\x01\xff\xff\xff\xff\xff\xff", b"nope", b"AMLTAGS1\x01\x01\x05ab"] {
+            assert!(TagPrefixes::decode(bad).is_err());
+        }
+    }
+}
