@@ -28,9 +28,8 @@ fn cidr() -> impl Strategy<Value = IpNet> {
 }
 
 fn table() -> impl Strategy<Value = TagPrefixes> {
-    prop::collection::vec(prop::collection::vec(cidr(), 1..4), 3).prop_map(|sets| {
-        TagPrefixes::from_parts(1, TAGS.iter().zip(sets).map(|(name, prefixes)| (name.to_string(), 2, prefixes)).collect())
-    })
+    prop::collection::vec(prop::collection::vec(cidr(), 1..4), 3)
+        .prop_map(|sets| TagPrefixes::from_parts(1, TAGS.iter().zip(sets).map(|(name, prefixes)| (name.to_string(), 2, prefixes)).collect()))
 }
 
 fn address() -> impl Strategy<Value = Address> {
@@ -71,10 +70,7 @@ fn nsg() -> impl Strategy<Value = Nsg> {
 }
 
 fn endpoint() -> impl Strategy<Value = Endpoint> {
-    prop_oneof![
-        (0usize..3).prop_map(|i| Endpoint::Service { name: TAGS[i].into(), region: None }),
-        cidr().prop_map(|c| Endpoint::Prefixes(vec![c])),
-    ]
+    prop_oneof![(0usize..3).prop_map(|i| Endpoint::Service { name: TAGS[i].into(), region: None }), cidr().prop_map(|c| Endpoint::Prefixes(vec![c])),]
 }
 
 fn flow() -> impl Strategy<Value = Flow> {

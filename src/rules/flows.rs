@@ -144,7 +144,7 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
             hops,
         });
     }
-    let message = explain(req, &results, status, &swapped);
+    let message = explain(req, &results, status, &swapped, ctx.scope(target));
     let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(ctx, req, &results) } else { None };
     let location = evidence.iter().find(|e| e.role == "deciding" && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
     let regional_doubt = results.iter().any(|(_, path)| {
@@ -191,7 +191,7 @@ fn rule_phrase(nsg: &Nsg, index: usize) -> String {
     }
 }
 
-fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swapped: &[String]) -> String {
+fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swapped: &[String], scope: crate::net::Scope) -> String {
     let ports_with = |s: FlowStatus| -> Vec<u16> { results.iter().filter(|(_, r)| r.status == s).map(|(p, _)| *p).collect() };
     let mut message = match status {
         Status::Fail => {
@@ -214,10 +214,15 @@ fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swappe
                         .iter()
                         .filter_map(|h| nsg.rules.get(h.index).map(|r| (h, r)))
                         .map(|(h, r)| {
+                            let detail = || {
+                                crate::net::cover_detail(&r.destination, &req.destination, scope)
+                                    .or_else(|| crate::net::cover_detail(&r.source, &req.source, scope))
+                                    .map(|d| format!("matches only part of the traffic: it {d}"))
+                            };
                             let why = match h.kind {
-                                MatchKind::Uncertain => "could not be read",
-                                MatchKind::SourcePortOnly { .. } => "matches only some source ports",
-                                _ => "matches only part of the traffic (or the service tag's addresses are not known)",
+                                MatchKind::Uncertain => "could not be read".to_string(),
+                                MatchKind::SourcePortOnly { .. } => "matches only some source ports".to_string(),
+                                _ => detail().unwrap_or_else(|| "matches only part of the traffic (or the service tag's addresses are not known)".to_string()),
                             };
                             format!(
                                 "`{}` (priority {}, {}) {why}",
