@@ -196,3 +196,47 @@ impl ParseAddress for str {
         Address::parse(self).unwrap()
     }
 }
+
+fn pip_004(routes: &[(String, &str)], region: &str) -> amlvnet::report::Finding {
+    let subnet = r#"{"name": "snet-train", "type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.20.4.0/24",
+        "routeTable": {"id": ".../routeTables/rt"}}}"#;
+    let mut list = vec![
+        r#"{"name": "to-fw", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}}"#.to_string(),
+    ];
+    for (i, (prefix, hop)) in routes.iter().enumerate() {
+        list.push(format!(r#"{{"name": "r{i}", "properties": {{"addressPrefix": "{prefix}", "nextHopType": "{hop}"}}}}"#));
+    }
+    let rt = format!(r#"{{"name": "rt", "type": "Microsoft.Network/routeTables", "properties": {{"routes": [{}]}}}}"#, list.join(","));
+    let r = amlvnet::check(
+        &[Document::new("subnet.json", subnet), Document::new("rt.json", rt)],
+        &Options { region: Some(region.into()).filter(|r: &String| !r.is_empty()), public_ip: Some(true), ..Options::default() },
+    );
+    r.findings.into_iter().find(|f| f.id == "AML-PIP-004").unwrap()
+}
+
+#[test]
+fn forced_tunnel_ip_routes_are_checked_against_the_region_and_its_pair() {
+    let Some(file) = file_table() else { return };
+    let internet = |tags: &[&str]| -> Vec<(String, &'static str)> { tags.iter().flat_map(|t| v4(file, t)).map(|p| (p, "Internet")).collect() };
+    // AML of West US 2 and its pair West Central US, Batch of West US 2: covered.
+    let full = internet(&["AzureMachineLearning.WestUS2", "AzureMachineLearning.WestCentralUS", "BatchNodeManagement.WestUS2"]);
+    let f = pip_004(&full, "westus2");
+    assert_eq!(f.status, Status::Pass, "{}", f.message);
+    // Without the paired region's AML addresses: partial.
+    let f = pip_004(&internet(&["AzureMachineLearning.WestUS2", "BatchNodeManagement.WestUS2"]), "westus2");
+    assert_eq!(f.status, Status::Warn, "{}", f.message);
+    assert!(f.message.contains("westcentralus"), "{}", f.message);
+    // A more specific route back to the firewall takes part of an Internet route.
+    let mut stolen = full.clone();
+    let first = v4(file, "BatchNodeManagement.WestUS2").remove(0);
+    let inner = first.parse::<IpNet>().unwrap();
+    let narrower = IpNet::new(inner.network(), inner.prefix_len().saturating_add(1).min(32)).unwrap();
+    stolen.push((narrower.to_string(), "VirtualAppliance"));
+    assert_eq!(pip_004(&stolen, "westus2").status, Status::Warn);
+    // Another region's addresses: nothing covered.
+    let f = pip_004(&internet(&["AzureMachineLearning.EastUS", "BatchNodeManagement.EastUS"]), "westus2");
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    // Region unknown: unverifiable, never pass.
+    let f = pip_004(&full, "");
+    assert_eq!(f.status, Status::Warn, "{}", f.message);
+}

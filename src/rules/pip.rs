@@ -236,7 +236,14 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
         } else {
             let missing: Vec<&str> = [(!tun.aml_route).then_some("AzureMachineLearning"), (!tun.batch_route).then_some("BatchNodeManagement")].into_iter().flatten().collect();
             let hop = tun.forced.first().map(|r| format!("`{}` ({} → {})", r.name, r.address_prefix.clone().unwrap_or_default(), r.next_hop_type.clone().unwrap_or_default())).unwrap_or_default();
-            if !tun.internet_ip_routes.is_empty() {
+            let by_data = (!tun.internet_ip_routes.is_empty()).then(|| ip_routes_by_data(ctx, table, &missing)).flatten();
+            if let Some((status, message)) = by_data {
+                let mut f = check.finding(status, format!("route table `{}` force-tunnels with {hop}; {message}", table.name));
+                if status == Status::Warn {
+                    f.severity = Severity::Warning;
+                }
+                f
+            } else if !tun.internet_ip_routes.is_empty() {
                 let mut f = check.finding(
                     Status::Warn,
                     format!("route table `{}` force-tunnels with {hop}; IP routes to Internet exist instead of service-tag routes for {}: they can't be verified and must cover the primary and paired region's addresses", table.name, missing.join(" and ")),
@@ -274,6 +281,83 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
         }
         f
     })
+}
+
+/// Internet-hop IP routes against the AML and Batch prefixes of the region and its pair
+/// (spec 5.8): `None` without data or region, else the status and what is covered. A
+/// required prefix counts only when an Internet route holds it and no route with another
+/// next hop is as specific or more and overlaps it (the longest prefix wins); a
+/// service-tag route with another hop might be more specific, so it leaves a doubt.
+fn ip_routes_by_data(ctx: &Ctx, table: &RouteTable, missing: &[&str]) -> Option<(Status, String)> {
+    let tags = ctx.tags?;
+    let region = ctx.scenario.region.as_deref()?;
+    let is_internet = |r: &Route| r.next_hop_type.as_deref().is_some_and(|h| h.eq_ignore_ascii_case("Internet"));
+    let mut internet: Vec<IpNet> = Vec::new();
+    let mut other: Vec<IpNet> = Vec::new();
+    let mut tag_doubt = false;
+    for r in &table.routes {
+        match r.address_prefix.as_deref().map(|p| p.trim().parse::<IpNet>()) {
+            Some(Ok(p)) if is_internet(r) => internet.push(p.trunc()),
+            Some(Ok(p)) => other.push(p.trunc()),
+            _ if !is_internet(r) => tag_doubt = true,
+            _ => {}
+        }
+    }
+    let pair = crate::service_tags::paired_region(region);
+    let mut regions = vec![region.to_string()];
+    if let crate::service_tags::Pair::Paired(p) = pair {
+        regions.push(p.to_string());
+    }
+    let mut parts = Vec::new();
+    let mut worst = Status::Pass;
+    for family in missing {
+        // AML management comes from the region and its pair; Batch from the region.
+        let wanted: &[String] = if *family == "AzureMachineLearning" { &regions } else { &regions[..1] };
+        let mut required: Vec<IpNet> = Vec::new();
+        for r in wanted {
+            let tag = tags.get(&format!("{family}.{r}"))?;
+            required.extend(tag.prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))));
+        }
+        if required.is_empty() {
+            return None;
+        }
+        let routed = |p: &IpNet| {
+            let best = internet.iter().filter(|i| i.contains(p)).map(|i| i.prefix_len()).max();
+            best.is_some_and(|len| !other.iter().any(|o| o.prefix_len() >= len && (o.contains(p) || p.contains(o))))
+        };
+        let left: Vec<&IpNet> = required.iter().filter(|p| !routed(p)).collect();
+        let what = format!("the {} IPv4 prefixes of {family} in {}", required.len(), wanted.join(" and "));
+        let status = if left.is_empty() {
+            parts.push(format!("IP routes to Internet cover {what}"));
+            if tag_doubt {
+                Status::Warn
+            } else {
+                Status::Pass
+            }
+        } else {
+            let shown: Vec<String> = left.iter().take(3).map(|p| p.to_string()).collect();
+            let more = if left.len() > 3 { ", …" } else { "" };
+            parts.push(format!("IP routes to Internet leave {} of {what} on the tunnel ({}{more})", left.len(), shown.join(", ")));
+            if left.len() == required.len() {
+                Status::Fail
+            } else {
+                Status::Warn
+            }
+        };
+        worst = worst.worst(status);
+    }
+    if pair == crate::service_tags::Pair::Unknown && worst == Status::Pass {
+        worst = Status::Warn;
+        parts.push(format!("the pair of region `{region}` is not in amlvnet's table, so its AzureMachineLearning addresses were not checked"));
+    }
+    if tag_doubt && worst != Status::Fail {
+        parts.push("a service-tag route with another next hop may be more specific for some of them".into());
+    }
+    parts.push(format!(
+        "service-tag data changeNumber {}; service-tag routes (`AzureMachineLearning`, `BatchNodeManagement` → Internet) follow address changes by themselves",
+        tags.change_number
+    ));
+    Some((worst, parts.join("; ")))
 }
 
 pub static PIP_005: Check = Check {

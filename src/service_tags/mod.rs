@@ -58,6 +58,100 @@ pub fn provide(bytes: &[u8]) -> Result<&'static TagPrefixes, String> {
     builtin().ok_or_else(|| "the build's own table is already in use".into())
 }
 
+/// A region's pair for disaster recovery (learn.microsoft.com, "Azure region pairs and
+/// nonpaired regions"), which the AML management traffic may also come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pair {
+    Paired(&'static str),
+    /// A region without a pair.
+    Unpaired,
+    /// A region this table doesn't list.
+    Unknown,
+}
+
+/// Region to its pair (directional: `westus3` pairs with `eastus`, `eastus` with `westus`).
+const PAIRS: [(&str, &str); 38] = [
+    ("australiacentral", "australiacentral2"),
+    ("australiacentral2", "australiacentral"),
+    ("australiaeast", "australiasoutheast"),
+    ("australiasoutheast", "australiaeast"),
+    ("brazilsouth", "southcentralus"),
+    ("brazilsoutheast", "brazilsouth"),
+    ("canadacentral", "canadaeast"),
+    ("canadaeast", "canadacentral"),
+    ("centralindia", "southindia"),
+    ("centralus", "eastus2"),
+    ("eastasia", "southeastasia"),
+    ("eastus", "westus"),
+    ("eastus2", "centralus"),
+    ("francecentral", "francesouth"),
+    ("francesouth", "francecentral"),
+    ("germanynorth", "germanywestcentral"),
+    ("germanywestcentral", "germanynorth"),
+    ("japaneast", "japanwest"),
+    ("japanwest", "japaneast"),
+    ("jioindiacentral", "jioindiawest"),
+    ("jioindiawest", "jioindiacentral"),
+    ("koreacentral", "koreasouth"),
+    ("koreasouth", "koreacentral"),
+    ("northcentralus", "southcentralus"),
+    ("northeurope", "westeurope"),
+    ("norwayeast", "norwaywest"),
+    ("norwaywest", "norwayeast"),
+    ("southafricanorth", "southafricawest"),
+    ("southafricawest", "southafricanorth"),
+    ("southcentralus", "northcentralus"),
+    ("southeastasia", "eastasia"),
+    ("southindia", "centralindia"),
+    ("swedencentral", "swedensouth"),
+    ("switzerlandnorth", "switzerlandwest"),
+    ("uaenorth", "uaecentral"),
+    ("uksouth", "ukwest"),
+    ("westeurope", "northeurope"),
+    ("westus2", "westcentralus"),
+];
+
+/// Regions without a pair, and pairs not in `PAIRS` above (to keep it sorted and short).
+const MORE_PAIRS: [(&str, &str); 8] = [
+    ("swedensouth", "swedencentral"),
+    ("switzerlandwest", "switzerlandnorth"),
+    ("uaecentral", "uaenorth"),
+    ("ukwest", "uksouth"),
+    ("westcentralus", "westus2"),
+    ("westindia", "southindia"),
+    ("westus", "eastus"),
+    ("westus3", "eastus"),
+];
+
+const UNPAIRED: [&str; 14] = [
+    "austriaeast",
+    "belgiumcentral",
+    "chilecentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "polandcentral",
+    "qatarcentral",
+    "spaincentral",
+    "denmarkeast",
+    "taiwannorth",
+];
+
+/// The pair of an ARM location name (lower case, no spaces).
+pub fn paired_region(region: &str) -> Pair {
+    if let Some((_, pair)) = PAIRS.iter().chain(MORE_PAIRS.iter()).find(|(r, _)| *r == region) {
+        return Pair::Paired(pair);
+    }
+    if UNPAIRED.contains(&region) {
+        Pair::Unpaired
+    } else {
+        Pair::Unknown
+    }
+}
+
 /// What the data says about a tag name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
