@@ -312,7 +312,7 @@ fn ip_routes_by_data(ctx: &Ctx, table: &RouteTable, missing: &[&str]) -> Option<
     let mut worst = Status::Pass;
     for family in missing {
         // AML management comes from the region and its pair; Batch from the region.
-        let wanted: &[String] = if *family == "AzureMachineLearning" { &regions } else { &regions[..1] };
+        let wanted: &[String] = if *family == "AzureMachineLearning" { &regions } else { regions.get(..1).unwrap_or_default() };
         let mut required: Vec<IpNet> = Vec::new();
         for r in wanted {
             let tag = tags.get(&format!("{family}.{r}"))?;
