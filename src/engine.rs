@@ -121,13 +121,13 @@ pub fn check_model_with(model: &Model, options: &Options, no_documents: bool, bu
     Report { profile: options.profile, scenario, documents, findings, nsgs, notes, service_tags }
 }
 
-fn has_region_marker(model: &Model) -> bool {
+pub(crate) fn has_region_marker(model: &Model) -> bool {
     model
         .nsgs
         .iter()
         .flat_map(|n| n.rules.iter())
         .flat_map(|r| r.source.iter().chain(r.destination.iter()))
-        .any(|a| matches!(a, Address::Tag { region: Some(r), .. } if r == REGION_MARKER))
+        .any(|a| matches!(a, Address::Tag { region: Some(r), .. } | Address::AzureCloud(Some(r)) if r == REGION_MARKER))
 }
 
 /// Runs the catalogue; also returns a note for each pasted NSG that no checked subnet or
@@ -257,12 +257,12 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
 }
 
 /// Replaces the template region marker in rule tags with the scenario's region.
-fn apply_region(model: &mut Model, region: Option<&str>) {
+pub(crate) fn apply_region(model: &mut Model, region: Option<&str>) {
     for nsg in &mut model.nsgs {
         for rule in &mut nsg.rules {
             for list in [&mut rule.source, &mut rule.destination] {
                 for a in list.iter_mut() {
-                    if matches!(a, Address::Tag { region: Some(r), .. } if r == REGION_MARKER) {
+                    if matches!(a, Address::Tag { region: Some(r), .. } | Address::AzureCloud(Some(r)) if r == REGION_MARKER) {
                         *a = std::mem::replace(a, Address::Any).with_region(region);
                     }
                 }
@@ -287,6 +287,11 @@ impl Missing {
         }
         message
     }
+}
+
+/// What VirtualNetwork holds for a subnet, by its route table (given among the inputs).
+pub(crate) fn subnet_extent(links: &Links, subnet: &Subnet) -> VnetExtent {
+    vnet_extent(subnet.route_table.as_ref().and_then(|r| links.route_table(r)))
 }
 
 /// The UDR prefixes that join VirtualNetwork (spec 1.5).

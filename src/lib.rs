@@ -12,6 +12,7 @@
 //! findings; `report` renders them as text, JSON, SARIF or Markdown.
 
 pub mod engine;
+pub mod flow;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod input;

@@ -20,6 +20,47 @@ pub struct Flow {
     pub source: Endpoint,
     pub destination: Endpoint,
     pub port: u16,
+    /// One source port (`amlvnet flow --source-port`); `None`: any, as a client's
+    /// ephemeral ports are.
+    pub source_port: Option<u16>,
+}
+
+/// How far each field of one rule matches a flow (`Cover::Partial`: part of it, or can't
+/// be known); the source port is `Full` only for a rule open to every source port when
+/// the flow's source port is any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleMatch {
+    pub protocol: Cover,
+    pub source: Cover,
+    pub source_port: Cover,
+    pub destination: Cover,
+    pub destination_port: Cover,
+}
+
+fn protocol_cover(rule: &SecurityRule, flow: &Flow) -> Cover {
+    match rule.protocol {
+        Some(p) if p.matches(flow.protocol) => Cover::Full,
+        Some(_) => Cover::None,
+        None => Cover::Partial,
+    }
+}
+
+/// Matches one rule's fields against a flow (direction aside).
+pub fn rule_match(rule: &SecurityRule, flow: &Flow, scope: Scope) -> RuleMatch {
+    let protocol = protocol_cover(rule, flow);
+    let source_port = match flow.source_port {
+        Some(p) => rule.source_ports.cover_port(p),
+        None if rule.source_ports.uncertain => Cover::Partial,
+        None if rule.source_ports.covers_all() => Cover::Full,
+        None => Cover::Partial,
+    };
+    RuleMatch {
+        protocol,
+        source: field_cover(&rule.source, &flow.source, scope),
+        source_port,
+        destination: field_cover(&rule.destination, &flow.destination, scope),
+        destination_port: rule.destination_ports.cover_port(flow.port),
+    }
 }
 
 /// The verdict for one flow.
@@ -126,27 +167,27 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, scope: Scope) -> Verdict {
             Some(d) if d != flow.direction => continue,
             _ => {}
         }
-        let protocol = match rule.protocol {
-            Some(p) if p.matches(flow.protocol) => Cover::Full,
-            Some(_) => Cover::None,
-            None => Cover::Partial,
-        };
+        let protocol = protocol_cover(rule, flow);
         let destination_port = rule.destination_ports.cover_port(flow.port);
+        // A given source port is matched like the destination port; any source port is
+        // handled below.
+        let source_port = flow.source_port.map_or(Cover::Full, |p| rule.source_ports.cover_port(p));
         let source = field_cover(&rule.source, &flow.source, scope);
         let destination = field_cover(&rule.destination, &flow.destination, scope);
-        let covers = [protocol, destination_port, source, destination];
+        let covers = [protocol, destination_port, source_port, source, destination];
         if covers.contains(&Cover::None) {
             continue;
         }
         let all_full = covers.iter().all(|c| *c == Cover::Full);
         let certain = rule.valid && rule.direction.is_some() && rule.priority.is_some();
-        if rule.source_ports.uncertain {
+        if flow.source_port.is_some() {
+            // Decided by the covers above.
+        } else if rule.source_ports.uncertain {
             push_hit(&mut trace, RuleHit { index, kind: MatchKind::Uncertain });
             allowed_somewhere = true;
             denied_somewhere = true;
             continue;
-        }
-        if !rule.source_ports.covers_all() {
+        } else if !rule.source_ports.covers_all() {
             // Restricted source ports: an allow never carries the flow; a deny may drop
             // the packets that happen to use those ports.
             let swapped = rule.source_ports.contains_port(flow.port);

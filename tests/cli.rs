@@ -276,3 +276,91 @@ fn the_report_names_the_service_tag_data_it_used() {
     assert_eq!(tags.get("source").and_then(|s| s.as_str()), Some("built-in"));
     assert_eq!(tags.get("change_number").map(|n| amlvnet::report::json::from_node(n).compact()), Some(amlvnet::service_tags::CHANGE_NUMBER.to_string()));
 }
+
+/// `amlvnet flow` as a process: each exit code, both formats, and the path through a
+/// named subnet's NSG.
+#[test]
+fn flow_exit_codes_and_shapes() {
+    let nsg = tmp(
+        "flow-nsg.json",
+        r#"{"name": "nsg-train", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": [
+        {"name": "allow-batch", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "BatchNodeManagement", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "29876-29877"}},
+        {"name": "deny-vnet-src", "properties": {"priority": 200, "direction": "Inbound", "access": "Deny", "protocol": "*", "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}]}}"#,
+    );
+    let nsg = nsg.to_str().unwrap();
+    let flow = |from: &str, port: &str, extra: &[&str]| {
+        let mut args = vec!["flow", "--direction", "inbound", "--protocol", "tcp", "--from", from, "--to", "10.0.0.4", "--port", port];
+        args.extend_from_slice(extra);
+        args.push(nsg);
+        run(&args)
+    };
+    // Allowed: Batch to its port (exit 0).
+    let o = flow("BatchNodeManagement", "29876", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("ALLOW"), "{}", stdout(&o));
+    // Denied: a private source to 22 (exit 1), by the named rule.
+    let o = flow("10.1.0.5", "22", &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    for key in
+        ["\"securityRuleAccessResult\": \"Deny\"", "\"ruleName\": \"deny-vnet-src\"", "\"evaluatedNetworkSecurityGroups\"", "\"destinationPortMatched\": true"]
+    {
+        assert!(out.contains(key), "{key} in {out}");
+    }
+    // Undecided (exit 3): a public address against VirtualNetwork may be peered space.
+    let o = flow("203.0.113.10", "22", &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).contains("partial"), "{}", stdout(&o));
+    // An address mapped to the service tags that hold it.
+    let o = flow("13.66.141.40", "29876", &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("BatchNodeManagement.WestUS2"), "{}", stdout(&o));
+    // Usage and input errors (exit 2).
+    assert_eq!(flow("Nonsense!!", "22", &[]).status.code(), Some(2));
+    assert_eq!(flow("10.1.0.5", "99999", &[]).status.code(), Some(2));
+    assert_eq!(run(&["flow", "--direction", "inbound", nsg]).status.code(), Some(2));
+    let bad = tmp("flow-bad.json", "{ nope");
+    assert_eq!(
+        run(&["flow", "--direction", "inbound", "--protocol", "tcp", "--from", "a", "--to", "b", "--port", "1", bad.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    let help = run(&["flow", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Exit status: 0 allowed, 1 denied, 3 undecided"));
+    // Through a named subnet: its NSG is found by reference.
+    let subnet = tmp(
+        "flow-subnet.json",
+        r#"{"name": "snet-train", "type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.0.0.0/24", "networkSecurityGroup": {"id": ".../networkSecurityGroups/nsg-train"}}}"#,
+    );
+    let o = run(&[
+        "flow",
+        "--direction",
+        "inbound",
+        "--protocol",
+        "tcp",
+        "--from",
+        "VirtualNetwork",
+        "--to",
+        "snet-train",
+        "--port",
+        "22",
+        nsg,
+        subnet.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("subnet snet-train"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_takes_service_tag_data_from_a_file() {
+    let data = tmp(
+        "tags.json",
+        r#"{"changeNumber": 999, "cloud": "Public", "values": [{"name": "AzureMachineLearning", "id": "AzureMachineLearning", "properties": {"changeNumber": 999, "addressPrefixes": ["20.0.0.0/24"], "networkFeatures": ["API", "NSG", "UDR", "FW"]}}]}"#,
+    );
+    let o = run(&["check", "--format", "json", "--service-tags", data.to_str().unwrap(), &example("nsg-defaults-only.json")]);
+    let out = stdout(&o);
+    assert!(out.contains("\"change_number\": 999"), "{out}");
+    assert!(out.contains(&format!("\"source\": \"{}\"", data.to_str().unwrap())), "{out}");
+    let not_tags = run(&["check", "--service-tags", &example("nsg-defaults-only.json"), &example("nsg-defaults-only.json")]);
+    assert_eq!(not_tags.status.code(), Some(2));
+}

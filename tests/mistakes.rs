@@ -137,6 +137,7 @@ fn mistake_5_priority_order_nsg_combination_and_duplicates() {
         source: amlvnet::net::Endpoint::Service { name: "AzureMachineLearning".into(), region: None },
         destination: amlvnet::net::Endpoint::Subnet(vec![]),
         port: 44224,
+        source_port: None,
     };
     let both = amlvnet::nsg::evaluate_path(subnet_nsg, nic_nsg, &flow, Default::default());
     assert_eq!(both.status, amlvnet::nsg::FlowStatus::Fail);

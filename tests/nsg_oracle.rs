@@ -82,6 +82,7 @@ fn flow() -> impl Strategy<Value = Flow> {
         source: Endpoint::Prefixes(vec![s]),
         destination: Endpoint::Prefixes(vec![d]),
         port,
+        source_port: None,
     })
 }
 
@@ -224,6 +225,7 @@ fn oracle_has_teeth() {
         source: Endpoint::Prefixes(vec![net(0, 28)]),
         destination: Endpoint::Prefixes(vec![net(0, 28)]),
         port: 1,
+        source_port: None,
     };
     assert_eq!(oracle(&[&n], &f), (false, true));
     assert_eq!(evaluate(&n, &f, Scope::default()).status, FlowStatus::Warn);

@@ -133,7 +133,14 @@ fn rule(name: &str, access: Access, destination: Vec<Address>) -> SecurityRule {
 }
 
 fn outbound(destination: Endpoint) -> Flow {
-    Flow { direction: Direction::Outbound, protocol: Protocol::Tcp, source: Endpoint::Prefixes(vec!["10.0.0.4/32".parse().unwrap()]), destination, port: 443 }
+    Flow {
+        direction: Direction::Outbound,
+        protocol: Protocol::Tcp,
+        source: Endpoint::Prefixes(vec!["10.0.0.4/32".parse().unwrap()]),
+        destination,
+        port: 443,
+        source_port: None,
+    }
 }
 
 fn decide(rules: Vec<SecurityRule>, flow: &Flow, tags: Option<&TagPrefixes>) -> (FlowStatus, String) {

@@ -74,7 +74,14 @@ fn endpoint() -> impl Strategy<Value = Endpoint> {
 }
 
 fn flow() -> impl Strategy<Value = Flow> {
-    (endpoint(), endpoint()).prop_map(|(source, destination)| Flow { direction: Direction::Inbound, protocol: Protocol::Tcp, source, destination, port: 443 })
+    (endpoint(), endpoint()).prop_map(|(source, destination)| Flow {
+        direction: Direction::Inbound,
+        protocol: Protocol::Tcp,
+        source,
+        destination,
+        port: 443,
+        source_port: None,
+    })
 }
 
 fn hosts(n: &IpNet) -> Vec<Ipv4Addr> {
@@ -177,6 +184,7 @@ fn the_union_of_a_rules_prefixes_covers_a_tag() {
         source: Endpoint::Prefixes(vec![net(0, 32)]),
         destination: Endpoint::Service { name: "TagA".into(), region: None },
         port: 443,
+        source_port: None,
     };
     let scope = Scope { vnet: VnetExtent::default(), tags: Some(&tags) };
     let mut both = Nsg { name: "n".into(), rules: vec![rule(vec![Address::Prefix(net(0, 30)), Address::Prefix(net(8, 30))])], ..Nsg::default() };

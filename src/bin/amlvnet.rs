@@ -16,6 +16,8 @@ macro_rules! check_options {
       --profile 2022-07|2023-04|latest (default 2022-07)
       --format text|json|sarif|markdown (default text)
       --color auto|always|never        (default auto; NO_COLOR is honoured)
+      --service-tags FILE              service-tag data to use instead of the built-in table
+                                       (the published file or `az network list-service-tags`)
 "
     };
 }
@@ -30,6 +32,10 @@ Usage:
     "  amlvnet rules [--format text|json|markdown]
   amlvnet explain ID
   amlvnet explain-error [--format text|json] [FILE|-]   an Azure error message in, its checks out
+  amlvnet flow --direction inbound|outbound --protocol tcp|udp|icmp|* --from SRC --to DST
+               --port N [--source-port N] [--region NAME] [--format text|json] FILE...
+                                       one flow through the NSGs on its path
+  amlvnet COMMAND --help               usage of that command
 
 Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
 file or a document that is not JSON.
@@ -72,6 +78,23 @@ of missing rules is read rule by rule.
 Exit status: 0 a known error was found, 1 nothing matched, 2 usage error or unreadable file.
 ";
 
+const FLOW_USAGE: &str = "Usage: amlvnet flow --direction inbound|outbound --protocol tcp|udp|icmp|*
+                    --from SRC --to DST --port N [--source-port N] [--region NAME]
+                    [--service-tags FILE] [--format text|json] FILE...
+
+Evaluates one flow through the NSGs on its path, as Azure does (inbound: the subnet's NSG,
+then its NICs'; outbound: the NICs', then the subnet's). SRC and DST are a service tag
+(Storage.westus2), an IP address or CIDR, or the name of a subnet among the documents;
+the subnet on our side of the flow (DST inbound, SRC outbound) picks the NSGs, or the one
+NSG among the documents when no subnet is named. Every rule's per-field match is
+true, false or partial; an address is mapped to the service tags that hold it.
+
+--format json prints Network Watcher's NSG-diagnostics shape with a third answer,
+\"Unknown\" (and \"partial\" per field).
+
+Exit status: 0 allowed, 1 denied, 3 undecided, 2 usage or input error.
+";
+
 fn main() -> ExitCode {
     // Arguments that are not UTF-8 are a usage error, not a panic.
     let mut args = Vec::new();
@@ -100,13 +123,14 @@ fn run(args: &[String]) -> Result<u8, String> {
     };
     let wants_help = rest.iter().any(|a| a == "-h" || a == "--help");
     match command.as_str() {
-        "check" | "rules" | "explain" | "explain-error" if wants_help => {
+        "check" | "rules" | "explain" | "explain-error" | "flow" if wants_help => {
             print!(
                 "{}",
                 match command.as_str() {
                     "check" => CHECK_USAGE,
                     "rules" => RULES_USAGE,
                     "explain-error" => EXPLAIN_ERROR_USAGE,
+                    "flow" => FLOW_USAGE,
                     _ => EXPLAIN_USAGE,
                 }
             );
@@ -116,6 +140,7 @@ fn run(args: &[String]) -> Result<u8, String> {
         "rules" => rules(rest),
         "explain" => explain(rest),
         "explain-error" => explain_error(rest),
+        "flow" => flow(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(0)
@@ -124,7 +149,7 @@ fn run(args: &[String]) -> Result<u8, String> {
             println!("amlvnet {}", amlvnet::VERSION);
             Ok(0)
         }
-        other => Err(format!("unknown command `{other}`; expected check, rules, explain or explain-error (see --help)")),
+        other => Err(format!("unknown command `{other}`; expected check, flow, rules, explain or explain-error (see --help)")),
     }
 }
 
@@ -163,12 +188,14 @@ fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<Parsed<'a>, S
 }
 
 fn check(args: &[String]) -> Result<u8, String> {
-    let (flags, files) = options(args, &["--compute", "--public-ip", "--region", "--profile", "--format", "--color"])?;
+    let (flags, files) = options(args, &["--compute", "--public-ip", "--region", "--profile", "--format", "--color", "--service-tags"])?;
     let mut opts = Options::default();
     let mut format = "text".to_string();
     let mut color = "auto".to_string();
+    let mut service_tags = None;
     for (name, value) in flags {
         match name.as_str() {
+            "--service-tags" => service_tags = Some(value),
             "--compute" | "--public-ip" | "--region" | "--profile" => {
                 let option = name.trim_start_matches('-');
                 opts.set(option, &value).map_err(|expected| format!("{name} `{value}`: {expected}"))?;
@@ -191,24 +218,15 @@ fn check(args: &[String]) -> Result<u8, String> {
     if files.is_empty() {
         return Err("check needs at least one FILE (or - for standard input)".into());
     }
-    let mut documents = Vec::new();
-    let mut stdin_used = false;
-    for file in files {
-        let bytes = if file == "-" {
-            if stdin_used {
-                return Err("standard input (-) can be given only once".into());
-            }
-            stdin_used = true;
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("standard input: {e}"))?;
-            buf
-        } else {
-            std::fs::read(file).map_err(|e| format!("{file}: {}", e.to_string().to_lowercase()))?
-        };
-        let text = amlvnet::input::decode(bytes).map_err(|e| format!("{file}: {e}"))?;
-        documents.push(Document::new(if file == "-" { "stdin" } else { file }, text));
-    }
+    let documents = read_documents(&files, service_tags.as_deref())?;
     let report = amlvnet::check(&documents, &opts);
+    if let Some(file) = &service_tags {
+        if report.service_tags.source != *file {
+            return Err(format!(
+                "--service-tags {file}: not service-tag data (expected the published ServiceTags_Public_*.json or `az network list-service-tags` output)"
+            ));
+        }
+    }
     let output = match format.as_str() {
         "json" => json::report(&report).pretty() + "\n",
         "sarif" => sarif::render(&report).pretty() + "\n",
@@ -236,6 +254,89 @@ fn check(args: &[String]) -> Result<u8, String> {
         1
     } else {
         0
+    })
+}
+
+/// Reads the FILEs (`-` is standard input, once), then the service-tag file if given.
+fn read_documents(files: &[&str], service_tags: Option<&str>) -> Result<Vec<Document>, String> {
+    let mut documents = Vec::new();
+    let mut stdin_used = false;
+    for file in files.iter().copied().chain(service_tags) {
+        let bytes = if file == "-" {
+            if stdin_used {
+                return Err("standard input (-) can be given only once".into());
+            }
+            stdin_used = true;
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("standard input: {e}"))?;
+            buf
+        } else {
+            std::fs::read(file).map_err(|e| format!("{file}: {}", e.to_string().to_lowercase()))?
+        };
+        let text = amlvnet::input::decode(bytes).map_err(|e| format!("{file}: {e}"))?;
+        documents.push(Document::new(if file == "-" { "stdin" } else { file }, text));
+    }
+    Ok(documents)
+}
+
+fn flow(args: &[String]) -> Result<u8, String> {
+    let names = ["--direction", "--protocol", "--from", "--to", "--port", "--source-port", "--region", "--format", "--service-tags"];
+    let (flags, files) = options(args, &names)?;
+    let mut query = amlvnet::flow::Query::default();
+    let mut format = "text".to_string();
+    let mut service_tags = None;
+    for (name, value) in flags {
+        match name.as_str() {
+            "--direction" => query.direction = value,
+            "--protocol" => query.protocol = value,
+            "--from" => query.from = value,
+            "--to" => query.to = value,
+            "--port" => query.port = value,
+            "--source-port" => query.source_port = value,
+            "--region" => query.region = Some(value),
+            "--service-tags" => service_tags = Some(value),
+            _ => format = value,
+        }
+    }
+    if format != "text" && format != "json" {
+        return Err(format!("--format `{format}`: expected text or json"));
+    }
+    for (flag, value) in
+        [("--direction", &query.direction), ("--protocol", &query.protocol), ("--from", &query.from), ("--to", &query.to), ("--port", &query.port)]
+    {
+        if value.trim().is_empty() {
+            return Err(format!("flow needs {flag} (see amlvnet flow --help)"));
+        }
+    }
+    if files.is_empty() {
+        return Err("flow needs at least one FILE with the NSGs (or - for standard input)".into());
+    }
+    let documents = read_documents(&files, service_tags.as_deref())?;
+    let model = amlvnet::input::read(&documents);
+    for (d, doc) in model.documents.iter().zip(&documents) {
+        if let Some((line, column, message)) = &d.parse_error {
+            return Err(format!("{}:{line}:{column}: {message}", doc.name));
+        }
+    }
+    if let Some(file) = &service_tags {
+        if model.service_tags.as_ref().and_then(|p| model.documents.get(p.document)).is_none_or(|d| d.name != *file) {
+            return Err(format!("--service-tags {file}: not service-tag data"));
+        }
+    }
+    let tags: Option<&amlvnet::service_tags::TagPrefixes> = match &model.service_tags {
+        Some(p) => Some(&p.table),
+        None => amlvnet::service_tags::builtin(),
+    };
+    let diagnosis = amlvnet::flow::diagnose(&model, &query, tags)?;
+    let output = match format.as_str() {
+        "json" => json::flow_diagnosis(&diagnosis).pretty() + "\n",
+        _ => text::flow_diagnosis(&diagnosis),
+    };
+    write_out(&output)?;
+    Ok(match diagnosis.access {
+        amlvnet::flow::Access::Allow => 0,
+        amlvnet::flow::Access::Deny => 1,
+        amlvnet::flow::Access::Unknown => 3,
     })
 }
 

@@ -364,3 +364,67 @@ pub fn error_explanation(matches: &[crate::rules::errors::ErrorMatch]) -> J {
     });
     J::obj(vec![("matches", J::Arr(matched.collect()))])
 }
+
+/// `amlvnet flow --format json`: Network Watcher's NSG-diagnostics shape with a third
+/// answer (`Unknown`, and `"partial"` per field), plus the service tags that hold an
+/// address endpoint and notes.
+pub fn flow_diagnosis(d: &crate::flow::Diagnosis) -> J {
+    use crate::flow::matched;
+    let field = |c: crate::net::Cover| match matched(c) {
+        "true" => J::Bool(true),
+        "false" => J::Bool(false),
+        other => J::s(other),
+    };
+    let nsgs = d.nsgs.iter().map(|n| {
+        let rules = n.rules.iter().map(|r| {
+            J::obj(vec![
+                ("name", J::s(r.name.clone())),
+                ("priority", r.priority.map_or(J::Null, |p| J::Int(i64::from(p)))),
+                ("access", J::opt_str(r.access.map(|a| a.as_str()))),
+                ("protocolMatched", field(r.matched.protocol)),
+                ("sourceMatched", field(r.matched.source)),
+                ("sourcePortMatched", field(r.matched.source_port)),
+                ("destinationMatched", field(r.matched.destination)),
+                ("destinationPortMatched", field(r.matched.destination_port)),
+            ])
+        });
+        J::obj(vec![
+            ("networkSecurityGroupId", J::s(if n.id.is_empty() { n.name.clone() } else { n.id.clone() })),
+            ("appliedTo", J::s(n.applied_to.clone())),
+            ("access", J::s(n.access.as_str())),
+            (
+                "matchedRule",
+                match &n.matched {
+                    Some((name, action)) => J::obj(vec![("ruleName", J::s(name.clone())), ("action", J::s(action.clone()))]),
+                    None => J::Null,
+                },
+            ),
+            ("rulesEvaluationResult", J::Arr(rules.collect())),
+        ])
+    });
+    let strings = |v: &[String]| J::Arr(v.iter().map(|s| J::s(s.clone())).collect());
+    J::obj(vec![(
+        "results",
+        J::Arr(vec![J::obj(vec![
+            (
+                "profile",
+                J::obj(vec![
+                    ("direction", J::s(d.direction.as_str())),
+                    ("protocol", J::s(d.protocol.as_str())),
+                    ("source", J::s(d.source.clone())),
+                    ("destination", J::s(d.destination.clone())),
+                    ("destinationPort", J::s(d.port.to_string())),
+                    ("sourcePort", J::s(d.source_port.map_or_else(|| "*".to_string(), |p| p.to_string()))),
+                ]),
+            ),
+            (
+                "networkSecurityGroupResult",
+                J::obj(vec![("securityRuleAccessResult", J::s(d.access.as_str())), ("evaluatedNetworkSecurityGroups", J::Arr(nsgs.collect()))]),
+            ),
+            ("sourceServiceTags", strings(&d.source_tags)),
+            ("destinationServiceTags", strings(&d.destination_tags)),
+            ("serviceTagsChangeNumber", d.change_number.map_or(J::Null, |c| J::Int(i64::from(c)))),
+            ("notes", strings(&d.notes)),
+        ])]),
+    )])
+}

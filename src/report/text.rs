@@ -122,3 +122,58 @@ fn or_any(text: &str) -> &str {
         text
     }
 }
+
+/// `amlvnet flow` as text: the verdict, each NSG's deciding rule, the rules that matched
+/// at least partly, and what the address endpoints are.
+pub fn flow_diagnosis(d: &crate::flow::Diagnosis) -> String {
+    use crate::flow::matched;
+    use crate::net::Cover;
+    use std::fmt::Write;
+    let mut out = String::new();
+    let sport = d.source_port.map_or_else(|| "any source port".to_string(), |p| format!("source port {p}"));
+    let _ = writeln!(
+        out,
+        "{}: {} {} from {} to {} port {} ({sport})",
+        d.access.as_str().to_ascii_uppercase(),
+        d.direction.as_str().to_ascii_lowercase(),
+        d.protocol.as_str().to_ascii_uppercase(),
+        d.source,
+        d.destination,
+        d.port
+    );
+    for (what, tags) in [("source", &d.source_tags), ("destination", &d.destination_tags)] {
+        if !tags.is_empty() {
+            let _ = writeln!(out, "  {what} is in service tags {}", tags.join(", "));
+        }
+    }
+    for n in &d.nsgs {
+        let decided = n.matched.as_ref().map_or_else(|| "no rule decides".to_string(), |(r, a)| format!("{a} by `{r}`"));
+        let _ = writeln!(out, "  NSG `{}` ({}): {} — {decided}", n.name, n.applied_to, n.access.as_str());
+        for r in &n.rules {
+            let m = r.matched;
+            let fields = [m.protocol, m.source, m.source_port, m.destination, m.destination_port];
+            if fields.contains(&Cover::None) {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "    {:>5} {:<5} {:<32} protocol {} source {} source port {} destination {} port {}",
+                r.priority.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                r.access.map_or("?", |a| a.as_str()),
+                r.name,
+                matched(m.protocol),
+                matched(m.source),
+                matched(m.source_port),
+                matched(m.destination),
+                matched(m.destination_port)
+            );
+        }
+    }
+    for note in &d.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    if let Some(c) = d.change_number {
+        let _ = writeln!(out, "  service-tag data changeNumber {c}");
+    }
+    out
+}

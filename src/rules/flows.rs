@@ -92,7 +92,14 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
     }
     let mut results: Vec<(u16, PathVerdict)> = Vec::new();
     for &port in &req.ports {
-        let flow = nsg::Flow { direction: req.direction, protocol: req.protocol, source: req.source.clone(), destination: req.destination.clone(), port };
+        let flow = nsg::Flow {
+            direction: req.direction,
+            protocol: req.protocol,
+            source: req.source.clone(),
+            destination: req.destination.clone(),
+            port,
+            source_port: None,
+        };
         results.push((port, nsg::evaluate_path(subnet_nsg, target.nic_nsg, &flow, ctx.scope(target))));
     }
     let status = results.iter().map(|(_, r)| status_of(r.status)).reduce(Status::worst).unwrap_or(Status::Pass);
