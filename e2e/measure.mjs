@@ -13,13 +13,16 @@ const root = path.resolve('dist');
 const sizes = [];
 for (const f of fs.readdirSync(root)) {
   // Only what the checker page itself loads first (the JS API and embed page are
-  // separate; rules.json, the checks' docs, is fetched when a reader first opens them).
-  if (f === 'embed.html' || f.startsWith('amlvnet') || f === 'rules.json') continue;
+  // separate; rules.json, the checks' docs, is fetched when a reader first opens them;
+  // prefixes.bin, the service-tag prefixes, when a document first needs them).
+  if (f === 'embed.html' || f.startsWith('amlvnet') || f === 'rules.json' || f === 'prefixes.bin') continue;
   const raw = fs.readFileSync(path.join(root, f));
   const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   sizes.push({ file: f.replace(/-[0-9a-f]{1,16}/, ''), raw: raw.length, brotli: br });
 }
 const total = sizes.reduce((a, s) => a + s.brotli, 0);
+const tagsRaw = fs.readFileSync(path.join(root, 'prefixes.bin'));
+const tagsBrotli = zlib.brotliCompressSync(tagsRaw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
 const server = await serve(root);
 const base = `http://127.0.0.1:${server.port}/`;
@@ -98,11 +101,12 @@ for (let i = 0; i < 20; i++) {
 await browser.close();
 server.server.close();
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const result = { transfer_brotli_bytes: total, sizes, first_results_painted_ms: { median: median(painted), all: painted, prerendered, same_tab_median: median(again), same_tab: again }, app_rendered_ms: { median: median(loads), all: loads }, wasm_started_ms: { median: median(starts), all: starts }, recheck_1000_rules_ms: { warm_up_ms: warm, first_edit: checks[0], median: median(checks), median_after_5: median(checks.slice(5)), all: checks, read_only: reads, with_render: fulls } };
+const result = { transfer_brotli_bytes: total, sizes, service_tag_prefixes: { raw: tagsRaw.length, brotli: tagsBrotli }, first_results_painted_ms: { median: median(painted), all: painted, prerendered, same_tab_median: median(again), same_tab: again }, app_rendered_ms: { median: median(loads), all: loads }, wasm_started_ms: { median: median(starts), all: starts }, recheck_1000_rules_ms: { warm_up_ms: warm, first_edit: checks[0], median: median(checks), median_after_5: median(checks.slice(5)), all: checks, read_only: reads, with_render: fulls } };
 fs.mkdirSync('tests/artifacts', { recursive: true });
 fs.writeFileSync('tests/artifacts/measure.json', JSON.stringify(result, null, 2));
 for (const s of sizes) console.log(`${s.file.padEnd(24)} raw ${String(s.raw).padStart(8)}  brotli ${String(s.brotli).padStart(7)}`);
 console.log(`total brotli: ${total} bytes (${(total / 1024).toFixed(1)} KiB)`);
+console.log(`service-tag prefixes (fetched when a document first needs them): raw ${tagsRaw.length}, brotli ${tagsBrotli}`);
 console.log(`navigation to first results painted (${prerendered ? 'pre-rendered' : 'rendered by the app'}): median ${median(painted)} ms (${painted.join(', ')})`);
 console.log(`  the same, navigating an open tab again: median ${median(again)} ms (${again.join(', ')})`);
 console.log(`the app: wasm running at median ${median(starts)} ms, its first render in the DOM at median ${median(loads)} ms (${loads.join(', ')})`);

@@ -116,6 +116,22 @@ test('scenario changes re-check, and a user choice that disagrees is shown', asy
   await page.close();
 });
 
+test('a rule with explicit addresses is answered exactly: the service-tag prefixes are fetched from the origin when first needed', async () => {
+  const page = await open();
+  assert.ok(!server.requests.some((r) => r.includes('prefixes.bin')), 'not part of the first load');
+  // Eleven of the twelve IPv4 prefixes of BatchNodeManagement.WestUS2 (changeNumber 376).
+  const batch = ['13.66.141.32/27', '13.66.225.240/32', '13.66.227.117/32', '13.66.227.193/32', '40.64.128.160/27', '40.78.242.224/27',
+    '40.78.250.160/27', '52.137.105.46/32', '52.148.148.46/32', '52.175.218.150/32', '52.191.129.21/32'];
+  await editor(page, JSON.stringify({ name: 'nsg-train', location: 'westus2', securityRules: [
+    { name: 'batch-ips', priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefixes: batch, sourcePortRange: '*',
+      destinationAddressPrefix: '*', destinationPortRange: '29876-29877' }] }));
+  const pip = page.locator('li.finding', { hasText: 'AML-PIP-001' });
+  await pip.filter({ hasText: 'covers 11 of the 12 IPv4 prefixes of BatchNodeManagement.WestUS2' }).waitFor({ timeout: 10000 });
+  assert.ok(server.requests.some((r) => r === 'GET /prefixes.bin'), 'fetched from the page origin');
+  await page.screenshot({ path: path.join(artifacts, 'service-tags.png'), fullPage: true });
+  await page.close();
+});
+
 test('bad JSON gets line and column, the XSS string renders as text', async () => {
   const page = await open();
   await editor(page, '{\n  "securityRules": [\n    {"name": "a",}\n  ]\n}');
@@ -373,5 +389,5 @@ test('no request left 127.0.0.1 and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
   const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{1,16}/, '-HASH')));
-  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json)$/, p);
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json|prefixes\.bin)$/, p);
 });

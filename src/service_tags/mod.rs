@@ -50,6 +50,16 @@ pub fn builtin() -> Option<&'static TagPrefixes> {
     }
 }
 
+/// Whether the prefixes could change a check on this model: a rule names a public
+/// address or `AzureCloud`, or a route an address (the page fetches the table then).
+pub fn wanted(model: &crate::model::Model) -> bool {
+    use crate::net::Address;
+    let rules = model.nsgs.iter().flat_map(|n| n.rules.iter()).flat_map(|r| r.source.iter().chain(r.destination.iter()));
+    let routes = model.route_tables.iter().flat_map(|t| t.routes.iter()).filter_map(|r| r.address_prefix.as_deref());
+    rules.clone().any(|a| matches!(a, Address::AzureCloud(_)) || matches!(a, Address::Prefix(p) if !crate::net::is_private(p)))
+        || routes.clone().any(|p| p.trim().parse::<ipnet::IpNet>().is_ok_and(|n| !crate::net::is_private(&n) && n.prefix_len() > 0))
+}
+
 /// Installs the prefix table (the bytes of `prefixes.bin`) in a build without one.
 /// The first table given stays; a bad one is refused with the reason.
 pub fn provide(bytes: &[u8]) -> Result<&'static TagPrefixes, String> {

@@ -5,6 +5,7 @@ mod decoder;
 mod deflate;
 mod docs;
 mod state;
+mod tags;
 
 use amlvnet::report::{json, markdown, sarif, Finding, Report, Status};
 use amlvnet::rules;
@@ -121,7 +122,7 @@ fn set_mark(attribute: &str, value: String) {
 }
 
 /// Runs `work` and records how long it took in a body attribute.
-fn timed<T>(attribute: &str, work: impl FnOnce() -> T) -> T {
+pub(crate) fn timed<T>(attribute: &str, work: impl FnOnce() -> T) -> T {
     let start = now();
     let out = work();
     set_mark(attribute, amlvnet::json::fixed(now() - start, 2));
@@ -187,7 +188,18 @@ fn App() -> Html {
             let model = timed("data-read-ms", || amlvnet::input::read(&documents));
             (model, documents.is_empty())
         });
-        use_memo((ModelRef(model), options), move |(ModelRef(model), options)| {
+        // The service-tag prefixes come from the page's origin the first time a document
+        // needs them (`service_tags::wanted`); the report is re-checked when they arrive.
+        let tags_loaded = use_state(|| amlvnet::service_tags::builtin().is_some());
+        {
+            let tags_loaded = tags_loaded.clone();
+            use_effect_with(ModelRef(model.clone()), move |ModelRef(model)| {
+                if !*tags_loaded && amlvnet::service_tags::wanted(&model.0) {
+                    tags::load(move || tags_loaded.set(true));
+                }
+            });
+        }
+        use_memo((ModelRef(model), options, *tags_loaded), move |(ModelRef(model), options, _)| {
             let report = timed("data-check-ms", || amlvnet::check_model(&model.0, options, model.1));
             (report, model.clone(), options.clone())
         })
