@@ -39,3 +39,21 @@ fn checks_only(bencher: divan::Bencher, rules: usize) {
     let options = Options { region: Some("westus2".into()), ..Options::default() };
     bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
 }
+
+/// The checks on a 1,000-rule NSG whose rules list public CIDRs: every required
+/// service-tag flow is an exact cover by the built-in prefixes (spec 5.8).
+#[divan::bench(args = [1000])]
+fn checks_public_cidrs(bencher: divan::Bencher, rules: usize) {
+    let docs = vec![Document::new("nsg.json", input::nsg_with_public_cidrs(rules)), Document::new("subnet.json", SUBNET), Document::new("rt.json", ROUTES)];
+    let model = amlvnet::input::read(&docs);
+    let options = Options { region: Some("westus2".into()), ..Options::default() };
+    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
+}
+
+/// Building the built-in service-tag prefix table (641 tags, 27,000 prefixes), as the
+/// CLI does at start and the page when it first needs it.
+#[divan::bench]
+fn decode_prefix_table(bencher: divan::Bencher) {
+    let bytes: &[u8] = include_bytes!("../src/service_tags/prefixes.bin");
+    bencher.bench(|| amlvnet::service_tags::TagPrefixes::decode(divan::black_box(bytes)));
+}

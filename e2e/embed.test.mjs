@@ -99,6 +99,8 @@ test('the element checks its starting document, then a pasted defaults-only NSG,
 
 test('the element decodes a pasted Azure error message', async () => {
   const page = await open('/docs/step3.html');
+  // Its files are all in (the first report is out) before anything is clicked.
+  await page.waitForFunction(() => window.reports.length >= 1);
   await element(page).locator('summary').click();
   await element(page).locator('textarea#error').fill('The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled');
   await element(page).getByText('AML-NPIP-003').waitFor();
@@ -129,6 +131,7 @@ test('the element at 320 px and in dark mode; keyboard reachable; axe-core clean
 
 test('the full page works from a sub-path, reached through the element\'s link', async () => {
   const page = await open('/docs/step3.html');
+  await page.waitForFunction(() => window.reports.length >= 1);
   await element(page).getByRole('link', { name: 'Open the full checker' }).click();
   await page.waitForURL(`${base}/tools/amlvnet/`);
   await page.waitForSelector('body[data-first-results-ms]');

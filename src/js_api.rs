@@ -47,7 +47,7 @@ export interface AmlvnetReport {
                    destination: string; destination_ports: string; default: boolean; valid: boolean; location?: AmlvnetLocation }[] }[];
   notes: string[];
   /** The service-tag data the tag checks used (changeNumber of Azure's published file). */
-  service_tags: { change_number: number; source: "built-in" | string };
+  service_tags: { change_number: number; source: "built-in" | string; prefixes: boolean };
 }
 export interface AmlvnetErrorMatch {
   code: string; title: string; checks: { id: string; title: string }[]; paste: string; fix: string; source: string;

@@ -35,3 +35,26 @@ pub const ROUTES: &str = r#"{"type": "Microsoft.Network/routeTables", "name": "r
   {"name": "to-fw", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.20.0.4"}},
   {"name": "aml", "properties": {"addressPrefix": "AzureMachineLearning", "nextHopType": "Internet"}},
   {"name": "batch", "properties": {"addressPrefix": "BatchNodeManagement.westus2", "nextHopType": "Internet"}}]}}"#;
+
+/// An NSG of `n` rules whose addresses are lists of public CIDRs (in Azure's ranges), in
+/// both directions: with the service-tag prefixes, each is an exact interval cover
+/// against the required tags.
+#[allow(dead_code)]
+pub fn nsg_with_public_cidrs(n: usize) -> String {
+    let mut rules = Vec::new();
+    for i in 0..n {
+        let direction = if i % 2 == 0 { "Inbound" } else { "Outbound" };
+        let access = if i % 3 == 0 { "Deny" } else { "Allow" };
+        let (a, b) = (i / 250, i % 250);
+        let cidrs = format!(r#""20.{a}.{b}.0/24", "40.{a}.{b}.0/25", "52.{a}.{b}.128/25", "13.{}.{b}.0/24""#, 64 + a);
+        rules.push(format!(
+            r#"{{"name": "r{i}", "properties": {{"priority": {}, "direction": "{direction}", "access": "{access}", "protocol": "Tcp",
+               "sourceAddressPrefixes": [{cidrs}], "sourcePortRange": "*", "destinationAddressPrefixes": [{cidrs}], "destinationPortRange": "*"}}}}"#,
+            100 + i
+        ));
+    }
+    format!(
+        r#"{{"type": "Microsoft.Network/networkSecurityGroups", "name": "nsg-train", "location": "westus2", "properties": {{"securityRules": [{}]}}}}"#,
+        rules.join(",\n")
+    )
+}
