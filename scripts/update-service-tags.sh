@@ -4,7 +4,9 @@
 # - src/service_tags/data.rs: every tag's name, regions and networkFeatures;
 # - src/service_tags/prefixes.bin: the address prefixes (IPv4 and IPv6) of the tag
 #   families the checks name, plus AzureCloud, in the compact format that
-#   `TagPrefixes::decode` reads (src/service_tags/prefixes.rs says the layout).
+#   `TagPrefixes::decode` reads (src/service_tags/prefixes.rs says the layout: per tag
+#   its name, features and the byte length of its prefix lists, so that a reader can
+#   decode a tag's prefixes only when it needs them).
 # Usage: scripts/update-service-tags.sh FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,8 +79,8 @@ KEEP = {f.lower() for f in """AzureMachineLearning BatchNodeManagement Storage A
 AzureResourceManager AzureFrontDoor MicrosoftContainerRegistry AzureContainerRegistry AzureKeyVault
 AzureMonitor AzureCloud""".split()}
 bits = {"API": 1, "NSG": 2, "UDR": 4, "FW": 8, "VSE": 16}
-out = bytearray(b"AMLTAGS1")
-def varint(n):
+out = bytearray(b"AMLTAGS2")
+def varint(n, out=out):
     while True:
         b, n = n & 0x7F, n >> 7
         out.append(b | 0x80 if n else b)
@@ -92,13 +94,16 @@ for v in kept:
     out.append(len(name)); out += name
     out.append(sum(bits.get(f, 0) for f in (v["properties"].get("networkFeatures") or [])))
     nets = [ipaddress.ip_network(p, strict=False) for p in v["properties"]["addressPrefixes"]]
+    body = bytearray()
     for version in (4, 6):
         group = sorted(n for n in nets if n.version == version)
-        varint(len(group))
+        varint(len(group), body)
         prev = 0
         for n in group:
             a = int(n.network_address)
-            varint(a - prev); out.append(n.prefixlen); prev = a
+            varint(a - prev, body); body.append(n.prefixlen); prev = a
+    varint(len(body))
+    out += body
 open(sys.argv[2], "wb").write(out)
 print(f"{len(kept)} tags, {len(out)} bytes", file=sys.stderr)
 PY

@@ -521,9 +521,20 @@ pub fn prefix_cover(set: &[IpNet], required: &[IpNet]) -> Cover {
         return Cover::Partial;
     }
     if let [one] = set {
-        return if required.iter().all(|r| one.contains(r)) {
+        // As intervals on one line (IPv4 and IPv6 apart): two CIDRs overlap only when one
+        // holds the other.
+        let (lo, hi) = interval(one);
+        let within = |r: &IpNet| {
+            let (a, b) = interval(r);
+            lo <= a && b <= hi
+        };
+        let overlap = |r: &IpNet| {
+            let (a, b) = interval(r);
+            a <= hi && lo <= b
+        };
+        return if required.iter().all(within) {
             Cover::Full
-        } else if required.iter().any(|r| one.contains(r) || r.contains(one)) {
+        } else if required.iter().any(overlap) {
             Cover::Partial
         } else {
             Cover::None
@@ -626,8 +637,8 @@ impl Scope<'_> {
 fn tag_of<'t>(tags: &'t TagPrefixes, name: &str, part: Option<&str>) -> Option<&'t Tag> {
     match part {
         Some(p) if p == REGION_MARKER || p == REGION_UNKNOWN => None,
-        Some(p) => tags.get(&format!("{name}.{p}")),
-        None => tags.get(name),
+        Some(p) => tags.get_parts(name, p),
+        None => tags.get_parts(name, ""),
     }
 }
 
@@ -664,10 +675,38 @@ impl ItemSet<'_> {
 fn item_set<'t>(item: &Address, tags: &'t TagPrefixes) -> Option<ItemSet<'t>> {
     match item {
         Address::Prefix(p) => Some(ItemSet::One([interval(p)])),
-        Address::AzureCloud(region) => tag_of(tags, "AzureCloud", region.as_deref()).map(|t| ItemSet::Tag(&t.intervals)),
-        Address::Tag { name, region } => tag_of(tags, name, region.as_deref()).map(|t| ItemSet::Tag(&t.intervals)),
+        Address::AzureCloud(region) => tag_of(tags, "AzureCloud", region.as_deref()).map(|t| ItemSet::Tag(t.intervals())),
+        Address::Tag { name, region } => tag_of(tags, name, region.as_deref()).map(|t| ItemSet::Tag(t.intervals())),
         _ => None,
     }
+}
+
+/// A flow endpoint with its addresses by the data, resolved once per flow (not per rule).
+pub struct Required<'e, 't> {
+    pub endpoint: &'e Endpoint,
+    tags: Option<&'t TagPrefixes>,
+    /// Looked up the first time a rule field needs it.
+    set: std::cell::OnceCell<Option<Cow<'t, [Interval]>>>,
+}
+
+impl<'t> Scope<'t> {
+    /// An endpoint whose addresses the scope's data gives, when first needed.
+    pub fn required<'e>(&self, endpoint: &'e Endpoint) -> Required<'e, 't> {
+        Required { endpoint, tags: self.tags, set: std::cell::OnceCell::new() }
+    }
+}
+
+impl Required<'_, '_> {
+    fn set(&self) -> Option<&[Interval]> {
+        self.set.get_or_init(|| self.tags.and_then(|t| required_set(self.endpoint, t)).map(|(set, _)| set)).as_deref()
+    }
+}
+
+/// Whether two merged interval lists share an address: the smaller is searched in the
+/// larger (a rule's few prefixes against a tag's hundreds).
+fn sets_overlap(a: &[Interval], b: &[Interval]) -> bool {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.iter().any(|i| crate::service_tags::overlaps(large, *i))
 }
 
 /// How far one rule field (its address items together) covers a required endpoint.
@@ -675,26 +714,62 @@ fn item_set<'t>(item: &Address, tags: &'t TagPrefixes) -> Option<ItemSet<'t>> {
 /// and the scope has service-tag data, interval arithmetic over the union of the items
 /// decides (spec 5.8): full, none, or partial.
 pub fn field_cover(items: &[Address], endpoint: &Endpoint, scope: Scope) -> Cover {
-    let lattice = Cover::union(items.iter().map(|a| address_cover(a, endpoint, scope.vnet)));
-    if lattice == Cover::Full {
-        return lattice;
+    field_cover_in(items, &scope.required(endpoint), scope)
+}
+
+/// `field_cover` with the endpoint resolved once per flow (the evaluator's hot path:
+/// no allocation unless two or more items of the field overlap the endpoint).
+pub fn field_cover_in(items: &[Address], req: &Required, scope: Scope) -> Cover {
+    let endpoint = req.endpoint;
+    let lattice = || Cover::union(items.iter().map(|a| address_cover(a, endpoint, scope.vnet)));
+    // Only public addresses, AzureCloud and tags, against a service tag or explicit
+    // prefixes, can be decided by the data (private space is in no service tag): the
+    // usual rule field takes the lattice, before any lookup.
+    let decidable = |a: &Address| match a {
+        Address::Prefix(p) => !is_private(p) || matches!(endpoint, Endpoint::Prefixes(_)),
+        Address::AzureCloud(_) | Address::Tag { .. } => true,
+        _ => false,
+    };
+    let (Some(tags), Endpoint::Service { .. } | Endpoint::Prefixes(_)) = (scope.tags, endpoint) else { return lattice() };
+    if !items.iter().any(decidable) {
+        return lattice();
     }
-    let Some(tags) = scope.tags else { return lattice };
-    let Some((required, _)) = required_set(endpoint, tags) else { return lattice };
+    let Some(required) = req.set() else { return lattice() };
     let mut doubt = false;
-    let mut sets: Vec<ItemSet> = Vec::with_capacity(items.len());
+    let mut first: Option<ItemSet> = None;
+    let mut more: Vec<ItemSet> = Vec::new();
     for a in items {
+        // The lattice's certain answers for tags stand (`Storage` holds `Storage.westus2`).
+        if matches!(a, Address::Any | Address::Tag { .. } | Address::AzureCloud(_)) && address_cover(a, endpoint, scope.vnet) == Cover::Full {
+            return Cover::Full;
+        }
         match item_set(a, tags) {
-            Some(set) => sets.push(set),
-            None => doubt |= address_cover(a, endpoint, scope.vnet) == Cover::Partial,
+            Some(set) if sets_overlap(required, set.as_slice()) => match first {
+                None => first = Some(set),
+                Some(_) => more.push(set),
+            },
+            Some(_) => {}
+            None => match address_cover(a, endpoint, scope.vnet) {
+                Cover::Full => return Cover::Full,
+                Cover::Partial => doubt = true,
+                Cover::None => {}
+            },
         }
     }
-    let refs: Vec<&[Interval]> = sets.iter().map(ItemSet::as_slice).collect();
-    match crate::service_tags::cover(&required, &refs) {
-        (true, _) => Cover::Full,
-        (false, true) => Cover::Partial,
-        (false, false) if doubt => Cover::Partial,
-        (false, false) => Cover::None,
+    let full = match first {
+        None if doubt => return Cover::Partial,
+        None => return Cover::None,
+        Some(one) if more.is_empty() => required.iter().all(|r| crate::service_tags::contains(one.as_slice(), *r)),
+        Some(one) => {
+            more.push(one);
+            let union = merge(more.iter().flat_map(|s| s.as_slice().iter().copied()).collect());
+            required.iter().all(|r| crate::service_tags::contains(&union, *r))
+        }
+    };
+    if full {
+        Cover::Full
+    } else {
+        Cover::Partial
     }
 }
 
@@ -707,7 +782,7 @@ pub fn cover_detail(items: &[Address], endpoint: &Endpoint, scope: Scope) -> Opt
     let tag = tag?;
     let sets: Vec<ItemSet> = items.iter().filter_map(|a| item_set(a, tags)).collect();
     let refs: Vec<&[Interval]> = sets.iter().map(ItemSet::as_slice).collect();
-    let v4: Vec<IpNet> = tag.prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))).copied().collect();
+    let v4: Vec<IpNet> = tag.prefixes().iter().filter(|p| matches!(p, IpNet::V4(_))).copied().collect();
     let left = crate::service_tags::uncovered(&v4, &refs);
     if left.is_empty() || left.len() == v4.len() && !refs.iter().any(|s| s.iter().any(|i| crate::service_tags::overlaps(tag.v4(), *i))) {
         return None;

@@ -10,7 +10,7 @@
 //! for certain, `Warn` means the engine cannot tell.
 
 use crate::model::{Nsg, SecurityRule};
-use crate::net::{field_cover, Access, Address, Cover, Direction, Endpoint, PortSet, Protocol, Scope};
+use crate::net::{field_cover, field_cover_in, Access, Address, Cover, Direction, Endpoint, PortSet, Protocol, Scope};
 
 /// One required flow, atomic: one protocol, one destination port, any source port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,6 +162,7 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, scope: Scope) -> Verdict {
     let mut allowed_somewhere = false;
     let mut denied_somewhere = false;
     let mut trace = Vec::new();
+    let (source_req, destination_req) = (scope.required(&flow.source), scope.required(&flow.destination));
     for (index, rule) in nsg.rules.iter().enumerate() {
         match rule.direction {
             Some(d) if d != flow.direction => continue,
@@ -172,8 +173,8 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, scope: Scope) -> Verdict {
         // A given source port is matched like the destination port; any source port is
         // handled below.
         let source_port = flow.source_port.map_or(Cover::Full, |p| rule.source_ports.cover_port(p));
-        let source = field_cover(&rule.source, &flow.source, scope);
-        let destination = field_cover(&rule.destination, &flow.destination, scope);
+        let source = field_cover_in(&rule.source, &source_req, scope);
+        let destination = field_cover_in(&rule.destination, &destination_req, scope);
         let covers = [protocol, destination_port, source_port, source, destination];
         if covers.contains(&Cover::None) {
             continue;

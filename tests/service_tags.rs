@@ -42,7 +42,7 @@ fn file_table() -> Option<&'static TagPrefixes> {
 }
 
 fn v4(table: &TagPrefixes, tag: &str) -> Vec<String> {
-    table.get(tag).unwrap().prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))).map(|p| p.to_string()).collect()
+    table.get(tag).unwrap().prefixes().iter().filter(|p| matches!(p, IpNet::V4(_))).map(|p| p.to_string()).collect()
 }
 
 fn nsg_json(rules: &str) -> String {
@@ -74,7 +74,7 @@ fn the_built_in_table_round_trips_every_prefix_of_every_kept_tag() {
     let mut prefixes = 0;
     for name in ["AzureMachineLearning", "BatchNodeManagement.WestUS2", "Storage.WestUS2", "AzureCloud", "AzureFrontDoor.FirstParty", "AzureActiveDirectory"] {
         let (a, b) = (table.get(name).unwrap(), file.get(name).unwrap());
-        assert_eq!(a.prefixes, b.prefixes, "{name}");
+        assert_eq!(a.prefixes(), b.prefixes(), "{name}");
         assert_eq!(a.features, b.features, "{name}");
     }
     // And every tag the table keeps, prefix for prefix.
@@ -83,8 +83,8 @@ fn the_built_in_table_round_trips_every_prefix_of_every_kept_tag() {
         for region in ["", ".WestUS2", ".EastUS", ".NorthEurope", ".JapanEast"] {
             let name = format!("{tag}{region}");
             if let (Some(a), Some(b)) = (table.get(&name), file.get(&name)) {
-                assert_eq!(a.prefixes, b.prefixes, "{name}");
-                prefixes += a.prefixes.len();
+                assert_eq!(a.prefixes(), b.prefixes(), "{name}");
+                prefixes += a.prefixes().len();
                 checked += 1;
             }
         }
@@ -96,7 +96,7 @@ fn the_built_in_table_round_trips_every_prefix_of_every_kept_tag() {
 #[test]
 fn a_rule_listing_the_regions_batch_prefixes_passes_for_that_region_only() {
     let Some(file) = file_table() else { return };
-    let all: Vec<String> = file.get("BatchNodeManagement.WestUS2").unwrap().prefixes.iter().map(|p| p.to_string()).collect();
+    let all: Vec<String> = file.get("BatchNodeManagement.WestUS2").unwrap().prefixes().iter().map(|p| p.to_string()).collect();
     assert_eq!(all.len(), 13, "the README of the data says 13");
     let batch = v4(file, "BatchNodeManagement.WestUS2");
     assert_eq!(batch.len(), 12, "twelve of them IPv4");
@@ -165,7 +165,7 @@ fn azure_cloud_against_a_regional_storage_tag_is_exact() {
 #[test]
 fn ipv6_rules_and_flows() {
     let Some(file) = file_table() else { return };
-    let six: Vec<Address> = file.get("Storage.WestUS2").unwrap().prefixes.iter().filter(|p| matches!(p, IpNet::V6(_))).map(|p| Address::Prefix(*p)).collect();
+    let six: Vec<Address> = file.get("Storage.WestUS2").unwrap().prefixes().iter().filter(|p| matches!(p, IpNet::V6(_))).map(|p| Address::Prefix(*p)).collect();
     assert!(!six.is_empty());
     // IPv6 prefixes alone don't touch the IPv4 addresses the compute uses.
     let storage = Endpoint::Service { name: "Storage".into(), region: Some("westus2".into()) };

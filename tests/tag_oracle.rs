@@ -92,7 +92,7 @@ fn hosts(n: &IpNet) -> Vec<Ipv4Addr> {
 }
 
 fn tag_prefixes(tags: &TagPrefixes, name: &str) -> Vec<IpNet> {
-    tags.get(name).map(|t| t.prefixes.clone()).unwrap_or_default()
+    tags.get(name).map(|t| t.prefixes().to_vec()).unwrap_or_default()
 }
 
 fn addresses(tags: &TagPrefixes, e: &Endpoint) -> Vec<Ipv4Addr> {

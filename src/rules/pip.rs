@@ -316,7 +316,7 @@ fn ip_routes_by_data(ctx: &Ctx, table: &RouteTable, missing: &[&str]) -> Option<
         let mut required: Vec<IpNet> = Vec::new();
         for r in wanted {
             let tag = tags.get(&format!("{family}.{r}"))?;
-            required.extend(tag.prefixes.iter().filter(|p| matches!(p, IpNet::V4(_))));
+            required.extend(tag.prefixes().iter().filter(|p| matches!(p, IpNet::V4(_))));
         }
         if required.is_empty() {
             return None;

@@ -11,7 +11,7 @@
 mod data;
 mod prefixes;
 
-pub(crate) use prefixes::{cover, overlaps, uncovered};
+pub(crate) use prefixes::{contains, overlaps, uncovered};
 pub use prefixes::{interval, merge, Interval, Tag, TagPrefixes, V4_HIGH, V4_LOW};
 
 pub use data::CHANGE_NUMBER;

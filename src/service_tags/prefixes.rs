@@ -13,6 +13,8 @@
 use crate::json::{Node, Value};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 /// An inclusive address interval on the shared IPv4/IPv6 line.
 pub type Interval = (u128, u128);
@@ -31,7 +33,10 @@ pub fn interval(net: &IpNet) -> Interval {
 
 /// Sorts and merges intervals into disjoint, non-adjacent ones.
 pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
-    items.sort_unstable();
+    // The tables list prefixes in order: most calls skip the sort.
+    if !items.is_sorted() {
+        items.sort_unstable();
+    }
     let mut out: Vec<Interval> = Vec::with_capacity(items.len());
     for (lo, hi) in items {
         match out.last_mut() {
@@ -57,23 +62,33 @@ pub fn contains(set: &[Interval], (lo, hi): Interval) -> bool {
     set.get(first_ending_from(set, lo)).is_some_and(|&(l, h)| l <= lo && hi <= h)
 }
 
-/// One service tag: its name as the data spells it, `networkFeatures` bits, its prefixes
-/// as listed, and the same addresses merged.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One service tag: its name as the data spells it, `networkFeatures` bits, and its
+/// addresses, decoded from the table the first time they are asked for.
+#[derive(Clone, Debug)]
 pub struct Tag {
     pub name: Box<str>,
+    /// The name in lower case: the key lookups compare (byte slices, no case folding).
+    key: Box<[u8]>,
     pub features: u8,
+    /// The encoded prefix lists in the table (empty for a tag built from JSON).
+    body: Option<(Arc<[u8]>, Range<usize>)>,
+    addrs: OnceLock<Option<Addrs>>,
+}
+
+/// A tag's prefixes as listed, and the same addresses merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Addrs {
     pub prefixes: Vec<IpNet>,
     pub intervals: Vec<Interval>,
 }
 
-impl Tag {
-    fn new(name: &str, features: u8, prefixes: Vec<IpNet>) -> Tag {
+impl Addrs {
+    fn new(prefixes: Vec<IpNet>) -> Addrs {
         let intervals = merge(prefixes.iter().map(interval).collect());
-        Tag { name: name.into(), features, prefixes, intervals }
+        Addrs { prefixes, intervals }
     }
 
-    /// The IPv4 part of the tag's addresses.
+    /// The IPv4 part of the addresses.
     pub fn v4(&self) -> &[Interval] {
         let from = self.intervals.partition_point(|&(lo, _)| lo < V4_LOW);
         let to = self.intervals.partition_point(|&(lo, _)| lo <= V4_HIGH);
@@ -81,8 +96,79 @@ impl Tag {
     }
 }
 
+impl PartialEq for Tag {
+    fn eq(&self, other: &Tag) -> bool {
+        self.name == other.name && self.features == other.features && self.addrs() == other.addrs()
+    }
+}
+
+impl Tag {
+    fn new(name: &str, features: u8, prefixes: Vec<IpNet>) -> Tag {
+        Tag { name: name.into(), key: lower(name), features, body: None, addrs: OnceLock::from(Some(Addrs::new(prefixes))) }
+    }
+
+    /// The tag's addresses; `None` when its part of the table can't be read (then the
+    /// tag is treated as absent: the lattice answers for it, never a guess).
+    pub fn addrs(&self) -> Option<&Addrs> {
+        self.addrs
+            .get_or_init(|| {
+                let (bytes, range) = self.body.as_ref()?;
+                decode_body(bytes.get(range.clone())?).ok().map(Addrs::new)
+            })
+            .as_ref()
+    }
+
+    pub fn prefixes(&self) -> &[IpNet] {
+        self.addrs().map_or(&[], |a| &a.prefixes)
+    }
+
+    pub fn intervals(&self) -> &[Interval] {
+        self.addrs().map_or(&[], |a| &a.intervals)
+    }
+
+    /// The IPv4 part of the tag's addresses.
+    pub fn v4(&self) -> &[Interval] {
+        self.addrs().map_or(&[], Addrs::v4)
+    }
+}
+
+fn lower(name: &str) -> Box<[u8]> {
+    name.bytes().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// A tag's encoded prefix lists: IPv4 then IPv6, each a count followed by (address delta
+/// from the previous, prefix length).
+fn decode_body(body: &[u8]) -> Result<Vec<IpNet>, String> {
+    let mut r = Bytes { bytes: body, at: 0 };
+    let mut prefixes: Vec<IpNet> = Vec::new();
+    for v6 in [false, true] {
+        let n = usize::try_from(r.varint()?).map_err(|_| "count out of range")?;
+        // Each prefix takes at least two bytes: a count can't reserve beyond the body.
+        if n > body.len() / 2 {
+            return Err("count out of range".into());
+        }
+        prefixes.reserve_exact(n);
+        let mut addr: u128 = 0;
+        for _ in 0..n {
+            addr = addr.checked_add(r.varint()?).ok_or("address out of range")?;
+            let len = r.byte()?;
+            let net = if v6 {
+                Ipv6Net::new(Ipv6Addr::from(addr), len).map(IpNet::V6)
+            } else {
+                let a = u32::try_from(addr).map_err(|_| "IPv4 address out of range")?;
+                Ipv4Net::new(Ipv4Addr::from(a), len).map(IpNet::V4)
+            };
+            prefixes.push(net.map_err(|_| "bad prefix length")?);
+        }
+    }
+    if r.at != body.len() {
+        return Err("trailing bytes in a tag".into());
+    }
+    Ok(prefixes)
+}
+
 /// A set of service tags with their prefixes, from one changeNumber.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TagPrefixes {
     pub change_number: u32,
     /// Sorted by lower-case name.
@@ -95,12 +181,15 @@ pub const MAX_TAGS: usize = 20_000;
 pub const MAX_PREFIXES: usize = 1_000_000;
 
 /// The compact table's first bytes.
-const MAGIC: &[u8] = b"AMLTAGS1";
+const MAGIC: &[u8] = b"AMLTAGS2";
 
 impl TagPrefixes {
     fn from_tags(change_number: u32, mut tags: Vec<Tag>) -> TagPrefixes {
-        tags.sort_by(|a, b| super::cmp_lower(&a.name, &b.name));
-        tags.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
+        // The generated table is in order already.
+        if !tags.is_sorted_by(|a, b| a.key <= b.key) {
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+        tags.dedup_by(|a, b| a.key == b.key);
         TagPrefixes { change_number, tags }
     }
 
@@ -109,11 +198,13 @@ impl TagPrefixes {
         TagPrefixes::from_tags(change_number, tags.into_iter().map(|(name, features, prefixes)| Tag::new(&name, features, prefixes)).collect())
     }
 
-    /// Reads the compact table: `AMLTAGS1`, changeNumber, tag count, then per tag its
-    /// name (length byte + bytes), features byte, and IPv4 then IPv6 prefixes, each list
-    /// a count followed by (address delta from the previous, prefix length). Numbers are
-    /// LEB128 varints.
+    /// Reads the compact table: `AMLTAGS2`, changeNumber, tag count, then per tag its
+    /// name (length byte + bytes), features byte, the byte length of its prefix lists and
+    /// the lists (see `decode_body`). Numbers are LEB128 varints. Only the framing is
+    /// read here; a tag's prefixes are decoded when first used, so building the table
+    /// costs a pass over 641 names, not 27,000 prefixes.
     pub fn decode(bytes: &[u8]) -> Result<TagPrefixes, String> {
+        let shared: Arc<[u8]> = Arc::from(bytes);
         let mut r = Bytes { bytes, at: 0 };
         if r.take(MAGIC.len())? != MAGIC {
             return Err("not a service-tag table (bad magic)".into());
@@ -123,33 +214,18 @@ impl TagPrefixes {
         if count > MAX_TAGS {
             return Err("too many tags".into());
         }
-        let mut tags = Vec::with_capacity(count);
-        let mut total = 0usize;
+        let mut tags = Vec::with_capacity(count.min(bytes.len()));
         for _ in 0..count {
             let len = usize::from(r.byte()?);
-            let name = std::str::from_utf8(r.take(len)?).map_err(|_| "a tag name is not UTF-8")?.to_string();
+            let name = std::str::from_utf8(r.take(len)?).map_err(|_| "a tag name is not UTF-8")?;
             let features = r.byte()?;
-            let mut prefixes = Vec::new();
-            for v6 in [false, true] {
-                let n = usize::try_from(r.varint()?).map_err(|_| "count out of range")?;
-                total = total.saturating_add(n);
-                if total > MAX_PREFIXES {
-                    return Err("too many prefixes".into());
-                }
-                let mut addr: u128 = 0;
-                for _ in 0..n {
-                    addr = addr.checked_add(r.varint()?).ok_or("address out of range")?;
-                    let len = r.byte()?;
-                    let net = if v6 {
-                        Ipv6Net::new(Ipv6Addr::from(addr), len).map(IpNet::V6)
-                    } else {
-                        let a = u32::try_from(addr).map_err(|_| "IPv4 address out of range")?;
-                        Ipv4Net::new(Ipv4Addr::from(a), len).map(IpNet::V4)
-                    };
-                    prefixes.push(net.map_err(|_| "bad prefix length")?);
-                }
-            }
-            tags.push(Tag::new(&name, features, prefixes));
+            let size = usize::try_from(r.varint()?).map_err(|_| "size out of range")?;
+            let start = r.at;
+            r.take(size)?;
+            tags.push(Tag { name: name.into(), key: lower(name), features, body: Some((shared.clone(), start..start + size)), addrs: OnceLock::new() });
+        }
+        if r.at != bytes.len() {
+            return Err("trailing bytes after the last tag".into());
         }
         Ok(TagPrefixes::from_tags(change_number, tags))
     }
@@ -210,7 +286,22 @@ impl TagPrefixes {
 
     /// A tag by name, any case.
     pub fn get(&self, name: &str) -> Option<&Tag> {
-        self.tags.binary_search_by(|t| super::cmp_lower(&t.name, name)).ok().and_then(|i| self.tags.get(i))
+        self.get_parts(name, "")
+    }
+
+    /// A tag by its two parts (`Storage`, `westus2` for `Storage.westus2`; an empty
+    /// second part for a global tag), any case, without allocating: lookups run per rule
+    /// field and flow. Only tags whose addresses could be read are found.
+    pub fn get_parts(&self, family: &str, part: &str) -> Option<&Tag> {
+        let mut buf = [0u8; 128];
+        let len = family.len() + usize::from(!part.is_empty()) + part.len();
+        let key = buf.get_mut(..len)?;
+        let dot: &[u8] = if part.is_empty() { b"" } else { b"." };
+        for (slot, c) in key.iter_mut().zip(family.bytes().chain(dot.iter().copied()).chain(part.bytes())) {
+            *slot = c.to_ascii_lowercase();
+        }
+        let key: &[u8] = key;
+        self.tags.binary_search_by(|t| (*t.key).cmp(key)).ok().and_then(|i| self.tags.get(i)).filter(|t| t.addrs().is_some())
     }
 
     pub fn len(&self) -> usize {
@@ -225,7 +316,7 @@ impl TagPrefixes {
     /// within a family; at most `limit`.
     pub fn containing(&self, net: &IpNet, limit: usize) -> Vec<&str> {
         let want = interval(net);
-        self.tags.iter().filter(|t| contains(&t.intervals, want)).map(|t| &*t.name).take(limit).collect()
+        self.tags.iter().filter(|t| contains(t.intervals(), want)).map(|t| &*t.name).take(limit).collect()
     }
 }
 
@@ -246,6 +337,18 @@ impl<'a> Bytes<'a> {
         self.take(1)?.first().copied().ok_or_else(|| "truncated table".into())
     }
     fn varint(&mut self) -> Result<u128, String> {
+        // Most numbers are one or two bytes.
+        match self.bytes.get(self.at..self.at.saturating_add(2)) {
+            Some([a, _]) if a & 0x80 == 0 => {
+                self.at += 1;
+                return Ok(u128::from(*a));
+            }
+            Some([a, b]) if b & 0x80 == 0 => {
+                self.at += 2;
+                return Ok(u128::from(a & 0x7f) | u128::from(*b) << 7);
+            }
+            _ => {}
+        }
         let mut value: u128 = 0;
         for shift in (0..128).step_by(7) {
             let b = self.byte()?;
@@ -255,21 +358,6 @@ impl<'a> Bytes<'a> {
             }
         }
         Err("varint too long".into())
-    }
-}
-
-/// How far the union of `sets` covers `required` (merged intervals of the required
-/// endpoint): (every address covered, some address covered). Allocates only when more
-/// than one set overlaps the requirement.
-pub fn cover(required: &[Interval], sets: &[&[Interval]]) -> (bool, bool) {
-    let touching: Vec<&[Interval]> = sets.iter().copied().filter(|s| s.iter().any(|i| overlaps(required, *i))).collect();
-    match touching.as_slice() {
-        [] => (false, false),
-        [one] => (required.iter().all(|r| contains(one, *r)), true),
-        many => {
-            let union = merge(many.iter().flat_map(|s| s.iter().copied()).collect());
-            (required.iter().all(|r| contains(&union, *r)), true)
-        }
     }
 }
 
@@ -303,21 +391,21 @@ mod tests {
     }
 
     #[test]
-    fn cover_is_exact_over_unions() {
-        let req = merge(vec![interval(&n("20.0.0.0/24")), interval(&n("20.0.2.0/24"))]);
+    fn uncovered_prefixes_are_named() {
         let a = merge(vec![interval(&n("20.0.0.0/24"))]);
-        let b = merge(vec![interval(&n("20.0.2.0/23"))]);
-        assert_eq!(cover(&req, &[&a, &b]), (true, true));
-        assert_eq!(cover(&req, &[&a]), (false, true));
-        assert_eq!(cover(&req, &[&merge(vec![interval(&n("30.0.0.0/8"))])]), (false, false));
         let listed = [n("20.0.0.0/24"), n("20.0.2.0/24")];
         assert_eq!(uncovered(&listed, &[&a]), vec![&listed[1]]);
     }
 
     #[test]
     fn decode_refuses_bad_tables_without_panicking() {
-        for bad in [&b""[..], b"AMLTAGS1", b"AMLTAGS1\x01\xff\xff\xff\xff\xff\xff", b"nope", b"AMLTAGS1\x01\x01\x05ab"] {
-            assert!(TagPrefixes::decode(bad).is_err());
+        for bad in [&b""[..], b"AMLTAGS2", b"AMLTAGS2\x01\xff\xff\xff\xff\xff\xff", b"nope", b"AMLTAGS2\x01\x01\x05ab", b"AMLTAGS2\x01\x01\x01a\x02\x09\x00"] {
+            assert!(TagPrefixes::decode(bad).is_err(), "{bad:?}");
         }
+        // Framing right, a tag's body wrong: the tag is absent, not empty.
+        let table = TagPrefixes::decode(b"AMLTAGS2\x01\x01\x01a\x02\x02\x05\x00").unwrap();
+        assert!(table.get("a").is_none());
+        let good = TagPrefixes::decode(b"AMLTAGS2\x01\x01\x01a\x02\x04\x01\x00\x00\x00").unwrap();
+        assert_eq!(good.get("A").map(|t| t.prefixes().to_vec()), Some(vec![n("0.0.0.0/0")]));
     }
 }
