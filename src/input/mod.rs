@@ -97,6 +97,9 @@ pub fn read(documents: &[Document]) -> Model {
         }
         model.documents.push(info);
     }
+    // The page keeps its first load small: there a pasted service-tag file is not read
+    // (the page fetches the built-in table; the CLI takes a newer file).
+    #[cfg(not(feature = "web"))]
     read_service_tags(&mut model, &mut parsed);
     // Parameters files apply to every template among the inputs.
     let parameters_files: Vec<&Node> = parsed.iter().flatten().filter(|n| is_parameters_file(n)).collect();
@@ -110,6 +113,7 @@ pub fn read(documents: &[Document]) -> Model {
     model
 }
 
+#[cfg(not(feature = "web"))]
 /// Takes the service-tag documents (the published file, `az network list-service-tags`
 /// output) out of the parsed list: the first becomes the model's service-tag data.
 fn read_service_tags(model: &mut Model, parsed: &mut [Option<Node>]) {

@@ -187,7 +187,7 @@ impl TagPrefixes {
     fn from_tags(change_number: u32, mut tags: Vec<Tag>) -> TagPrefixes {
         // The generated table is in order already.
         if !tags.is_sorted_by(|a, b| a.key <= b.key) {
-            tags.sort_by(|a, b| a.key.cmp(&b.key));
+            tags.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         }
         tags.dedup_by(|a, b| a.key == b.key);
         TagPrefixes { change_number, tags }

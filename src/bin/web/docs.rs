@@ -53,16 +53,21 @@ async fn fetch() -> Result<String, String> {
     if let Some(text) = window.document().and_then(|d| d.get_element_by_id("amlvnet-rules")).and_then(|e| e.text_content()) {
         return Ok(text);
     }
-    let response =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("rules.json")).await.map_err(|_| "rules.json could not be fetched".to_string())?;
+    String::from_utf8(fetch_bytes("rules.json").await?).map_err(|_| "rules.json is not text".to_string())
+}
+
+/// A file beside the page, as bytes (the checks' docs, the service-tag prefixes).
+pub async fn fetch_bytes(file: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(file)).await.map_err(|_| format!("{file} could not be fetched"))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response".to_string())?;
     if !response.ok() {
-        return Err(format!("rules.json: HTTP {}", response.status()));
+        return Err(format!("{file}: HTTP {}", response.status()));
     }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| "no text".to_string())?)
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().map_err(|_| "no body".to_string())?)
         .await
-        .map_err(|_| "rules.json could not be read".to_string())?;
-    text.as_string().ok_or_else(|| "rules.json is not text".to_string())
+        .map_err(|_| format!("{file} could not be read"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn finish(docs: Docs) {

@@ -119,7 +119,7 @@ impl Parser {
                 let text: String = self.chars.get(start..self.at)?.iter().collect();
                 Ex::Num(crate::json::parse_number(&text).filter(|n| n.is_finite())?)
             }
-            c if c.is_alphabetic() || c == '_' || c == '$' => {
+            c if c.is_ascii_alphabetic() || c == '_' || c == '$' => {
                 let mut name = self.ident()?;
                 // A user-defined function: `namespace.name(`.
                 let save = self.at;
@@ -191,7 +191,7 @@ impl Parser {
     fn ident(&mut self) -> Option<String> {
         self.skip_ws();
         let start = self.at;
-        while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
             self.bump();
         }
         (self.at > start).then(|| self.chars.get(start..self.at).map(|c| c.iter().collect()).unwrap_or_default())
