@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import init, { check, rules, explainError } from '../dist/amlvnet.js';
+import init, { check, rules, explainError, flow } from '../dist/amlvnet.js';
 
 await init({ module_or_path: fs.readFileSync('dist/amlvnet_bg.wasm') });
 
@@ -33,13 +33,25 @@ test('the declarations name every key and type every value the JavaScript API re
   const reports = documents().map((d) => check([d], { compute: 'cluster', publicIp: true, region: 'westus2', profile: '2022-07' }));
   reports.push(check(documents(), {}));
   assert.ok(reports.some((r) => r.findings.some((f) => f.fix?.terraform)), 'a report with a Terraform fix is among them') ;
-  const lines = [`import type { AmlvnetReport, AmlvnetErrorMatch } from ${JSON.stringify(path.resolve('dist/amlvnet.js'))};`,
+  const lines = [`import type { AmlvnetReport, AmlvnetErrorMatch, AmlvnetFlowDiagnosis } from ${JSON.stringify(path.resolve('dist/amlvnet.js'))};`,
     `import { rules } from ${JSON.stringify(path.resolve('dist/amlvnet.js'))};`];
   reports.forEach((r, i) => lines.push(`export const report${i}: AmlvnetReport = ${JSON.stringify(r)};`));
   lines.push(`export const catalogue: ReturnType<typeof rules> = ${JSON.stringify(rules())};`);
   const explained = explainError('"name": "Outbound Storage 445" "direction": "Outbound" missing the following rules below; StorageMountError');
   assert.equal(explained.matches.length, 2);
   lines.push(`export const explained: { matches: AmlvnetErrorMatch[] } = ${JSON.stringify(explained)};`);
+  // `flow`: allowed, denied and undecided answers, with every field's match.
+  const nsg = [{ name: 'nsg.json', text: fs.readFileSync('www/examples/az-nsg-show.json', 'utf8') }];
+  const flows = [
+    flow(nsg, { direction: 'inbound', protocol: 'tcp', from: 'BatchNodeManagement', to: '10.0.0.4', port: 29876 }),
+    flow(nsg, { direction: 'outbound', protocol: 'tcp', from: '10.0.0.4', to: 'Storage.westus2', port: '443', sourcePort: 50000, region: 'westus2' }),
+    flow(nsg, { direction: 'inbound', protocol: '*', from: '13.66.141.40', to: '10.0.0.4', port: 22 }),
+  ];
+  const answers = new Set(flows.map((f) => f.results[0].networkSecurityGroupResult.securityRuleAccessResult));
+  assert.ok(answers.size >= 2, `different answers: ${[...answers]}`);
+  assert.ok(flows[2].results[0].sourceServiceTags.includes('BatchNodeManagement.WestUS2'), 'an address is mapped to its tags');
+  assert.throws(() => flow(nsg, { direction: 'sideways', protocol: 'tcp', from: 'a', to: 'b', port: 1 }), /--direction/);
+  flows.forEach((f, i) => lines.push(`export const flow${i}: AmlvnetFlowDiagnosis = ${JSON.stringify(f)};`));
   const file = path.join(dir, 'reports.ts');
   fs.writeFileSync(file, lines.join('\n') + '\n');
   try {

@@ -1,7 +1,8 @@
 //! The JavaScript API of the Wasm build (contract.md), for pages that embed the checker:
 //! `check(documents, options)` returns the same report as `amlvnet check --format json`;
-//! `rules()` the catalogue. Bad documents become AML-INP findings; only options that are
-//! not of the contract's form throw.
+//! `rules()` the catalogue; `explainError(text)` and `flow(documents, query)` as the CLI's
+//! `explain-error` and `flow`. Bad documents become AML-INP findings; only options that
+//! are not of the contract's form throw.
 
 use crate::engine::Options;
 use crate::input::Document;
@@ -54,6 +55,23 @@ export interface AmlvnetErrorMatch {
   rules: { name: string; direction: string; protocol: string; source: string; destination: string; port: string; check: string | null }[];
 }
 export function explainError(text: string): { matches: AmlvnetErrorMatch[] };
+/** One flow, as `amlvnet flow`: `from`/`to` are a service tag, an IP or CIDR, or a subnet among the documents. */
+export interface AmlvnetFlowQuery {
+  direction: "inbound" | "outbound"; protocol: "tcp" | "udp" | "icmp" | "*"; from: string; to: string;
+  port: number | string; sourcePort?: number | string; region?: string;
+}
+export type AmlvnetMatched = true | false | "partial";
+/** Network Watcher's NSG-diagnostics shape with a third answer, `Unknown`. */
+export interface AmlvnetFlowDiagnosis {
+  results: { profile: { direction: string; protocol: string; source: string; destination: string; destinationPort: string; sourcePort: string };
+    networkSecurityGroupResult: { securityRuleAccessResult: "Allow" | "Deny" | "Unknown";
+      evaluatedNetworkSecurityGroups: { networkSecurityGroupId: string; appliedTo: string; access: "Allow" | "Deny" | "Unknown";
+        matchedRule: { ruleName: string; action: string } | null;
+        rulesEvaluationResult: { name: string; priority: number | null; access: string | null; protocolMatched: AmlvnetMatched;
+          sourceMatched: AmlvnetMatched; sourcePortMatched: AmlvnetMatched; destinationMatched: AmlvnetMatched; destinationPortMatched: AmlvnetMatched }[] }[] };
+    sourceServiceTags: string[]; destinationServiceTags: string[]; serviceTagsChangeNumber: number | null; notes: string[] }[];
+}
+export function flow(documents: AmlvnetDocument[], query: AmlvnetFlowQuery): AmlvnetFlowDiagnosis;
 export function check(documents: AmlvnetDocument[], options?: AmlvnetOptions): AmlvnetReport;
 export function rules(): { id: string; name: string; title: string; severity: string; applies_to: string;
   docs: { what: string; why: string; example: string; fix: string; source: string } }[];
@@ -117,12 +135,10 @@ fn options(value: &JsValue) -> Result<Options, JsError> {
     Ok(o)
 }
 
-/// Checks documents (`[{ name, text }]`) and returns the JSON report as an object.
-#[wasm_bindgen(skip_typescript)]
-pub fn check(documents: JsValue, options_value: JsValue) -> Result<JsValue, JsError> {
-    let options = options(&options_value)?;
-    let array: js_sys::Array = documents.dyn_into().map_err(|_| JsError::new("documents must be an array of { name, text }"))?;
-    let docs: Vec<Document> = array
+/// `[{ name, text }]` as documents.
+fn documents(value: JsValue) -> Result<Vec<Document>, JsError> {
+    let array: js_sys::Array = value.dyn_into().map_err(|_| JsError::new("documents must be an array of { name, text }"))?;
+    Ok(array
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -130,9 +146,48 @@ pub fn check(documents: JsValue, options_value: JsValue) -> Result<JsValue, JsEr
             let text = get(&d, "text").as_string().unwrap_or_default();
             Document::new(name, text)
         })
-        .collect();
+        .collect())
+}
+
+/// Checks documents (`[{ name, text }]`) and returns the JSON report as an object.
+#[wasm_bindgen(skip_typescript)]
+pub fn check(documents_value: JsValue, options_value: JsValue) -> Result<JsValue, JsError> {
+    let options = options(&options_value)?;
+    let docs = documents(documents_value)?;
     let report = crate::check(&docs, &options);
     js_sys::JSON::parse(&json::report(&report).compact()).map_err(|_| JsError::new("internal error: the report is not JSON"))
+}
+
+/// One flow through the NSGs on its path (`amlvnet flow --format json`). A query that
+/// can't be read throws with the reason, as the CLI's usage errors.
+#[wasm_bindgen(skip_typescript)]
+pub fn flow(documents_value: JsValue, query: JsValue) -> Result<JsValue, JsError> {
+    let docs = documents(documents_value)?;
+    if !query.is_object() {
+        return Err(JsError::new(
+            "the query must be an object such as { direction: \"inbound\", protocol: \"tcp\", from: \"BatchNodeManagement\", to: \"10.0.0.4\", port: 29876 }",
+        ));
+    }
+    let text = |key: &str| {
+        let v = get(&query, key);
+        v.as_string().or_else(|| v.as_f64().map(crate::json::format_number)).unwrap_or_default()
+    };
+    let q = crate::flow::Query {
+        direction: text("direction"),
+        protocol: text("protocol"),
+        from: text("from"),
+        to: text("to"),
+        port: text("port"),
+        source_port: text("sourcePort"),
+        region: Some(text("region")).filter(|r| !r.is_empty()),
+    };
+    let model = crate::input::read(&docs);
+    let tags = match &model.service_tags {
+        Some(p) => Some(&*p.table),
+        None => crate::service_tags::builtin(),
+    };
+    let diagnosis = crate::flow::diagnose(&model, &q, tags).map_err(|e| JsError::new(&e))?;
+    js_sys::JSON::parse(&json::flow_diagnosis(&diagnosis).compact()).map_err(|_| JsError::new("internal error: the diagnosis is not JSON"))
 }
 
 /// The catalogue of checks with their documentation.
