@@ -132,6 +132,29 @@ test('a rule with explicit addresses is answered exactly: the service-tag prefix
   await page.close();
 });
 
+test('"Test a flow" loads on first opening and answers a flow through the pasted NSG, rule by rule', async () => {
+  const page = await open();
+  assert.ok(!server.requests.some((r) => r.includes('flow-panel.js')), 'not part of the first load');
+  await page.locator('details.flow-test summary').click();
+  await page.locator('.flow-form button').waitFor({ timeout: 10000 });
+  assert.ok(server.requests.some((r) => r === 'GET /flow-panel.js'), 'loaded from the page origin');
+  await page.locator('.flow-form input[name=from]').fill('13.66.141.40');
+  await page.locator('.flow-form input[name=to]').fill('10.0.0.4');
+  await page.locator('.flow-form button').click();
+  const result = page.locator('.flow-result');
+  await result.locator('.verdict').waitFor();
+  const text = await result.innerText();
+  assert.match(text, /^(Allowed|Denied|Undecided)/, text);
+  assert.match(text, /BatchNodeManagement\.WestUS2/, 'the address is mapped to its service tags');
+  assert.ok(await result.locator('tr.deciding').count() >= 1, 'the deciding rule is marked');
+  // A value it can't read is named, not thrown at the page.
+  await page.locator('.flow-form input[name=port]').fill('99999');
+  await page.locator('.flow-form button').click();
+  await result.getByText('--port').waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'flow-panel.png'), fullPage: true });
+  await page.close();
+});
+
 test('bad JSON gets line and column, the XSS string renders as text', async () => {
   const page = await open();
   await editor(page, '{\n  "securityRules": [\n    {"name": "a",}\n  ]\n}');
@@ -389,5 +412,5 @@ test('no request left 127.0.0.1 and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
   const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{1,16}/, '-HASH')));
-  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json|prefixes\.bin)$/, p);
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json|prefixes\.bin|flow-panel\.js)$/, p);
 });

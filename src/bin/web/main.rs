@@ -4,6 +4,7 @@
 mod decoder;
 mod deflate;
 mod docs;
+mod flowpanel;
 mod state;
 mod tags;
 
@@ -167,6 +168,7 @@ fn App() -> Html {
     };
     let hash = use_state(current_hash);
     let error_text = use_state(String::new);
+    let flow_open = use_state(|| false);
     {
         let hash = hash.clone();
         use_effect_with((), move |_| {
@@ -213,6 +215,10 @@ fn App() -> Html {
     }
     let shared_results = shared.clone();
     let (report, _, _) = &*report;
+    // While "Test a flow" is open, its script gets the current documents on each render.
+    if *flow_open {
+        flowpanel::publish(&state.checked, report.scenario.region_name());
+    }
     html! {
         <>
             { header() }
@@ -222,6 +228,7 @@ fn App() -> Html {
                     <Scenario state={state.clone()} report={shared.clone()} />
                     <Documents state={state.clone()} report={shared} />
                     <decoder::ErrorDecoder text={error_text} />
+                    { flowpanel::view(&flow_open) }
                 </section>
                 <section class="results" aria-label="Results" aria-live="polite">
                     { results(report, &state, &shared_results) }
