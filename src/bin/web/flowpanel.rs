@@ -32,7 +32,7 @@ pub fn view(open: &UseStateHandle<bool>) -> Html {
         Callback::from(move |e: Event| open.set(e.target_dyn_into::<web_sys::Element>().is_some_and(|d| d.has_attribute("open"))))
     };
     html! {
-        <details class="decoder flow-test" {ontoggle}>
+        <details class="flow-test" {ontoggle}>
             <summary>{ "Test a flow" }</summary>
             <div id="flow-panel"><p>{ "Loading the flow tester from this site…" }</p></div>
         </details>
