@@ -168,12 +168,20 @@ pub fn evaluate(nsg: &Nsg, flow: &Flow, scope: Scope) -> Verdict {
             Some(d) if d != flow.direction => continue,
             _ => {}
         }
+        // The cheap fields first: a rule that misses on one is skipped before its
+        // addresses are matched.
         let protocol = protocol_cover(rule, flow);
         let destination_port = rule.destination_ports.cover_port(flow.port);
         // A given source port is matched like the destination port; any source port is
         // handled below.
         let source_port = flow.source_port.map_or(Cover::Full, |p| rule.source_ports.cover_port(p));
+        if [protocol, destination_port, source_port].contains(&Cover::None) {
+            continue;
+        }
         let source = field_cover_in(&rule.source, &source_req, scope);
+        if source == Cover::None {
+            continue;
+        }
         let destination = field_cover_in(&rule.destination, &destination_req, scope);
         let covers = [protocol, destination_port, source_port, source, destination];
         if covers.contains(&Cover::None) {

@@ -127,7 +127,7 @@ fn every_spec_id_is_implemented_documented_and_has_fixtures() {
             problems.push(format!("{id}: needs a passing and a failing fixture (has {statuses:?})"));
         }
     }
-    for c in &checks {
+    for c in checks {
         if !SPEC_IDS.contains(&c.id) {
             problems.push(format!("{}: in the catalogue but not in the spec", c.id));
         }

@@ -359,7 +359,7 @@ fn rules(args: &[String]) -> Result<u8, String> {
     let checks = catalogue();
     let output = match format.as_str() {
         "json" => json::catalogue().pretty() + "\n",
-        "markdown" => markdown::catalogue(&checks),
+        "markdown" => markdown::catalogue(checks),
         "text" => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
         other => return Err(format!("--format `{other}`: expected text, json or markdown")),
     };

@@ -797,7 +797,7 @@ fn catalogue() -> Html {
         <section class="catalogue">
             <h2>{ "All checks" }</h2>
             <p>{ "The same catalogue as `amlvnet rules`; each ID is stable and linkable." }</p>
-            { for rules::catalogue().into_iter().map(|c| html! {
+            { for rules::catalogue().iter().map(|c| html! {
                 <article id={c.id} class="rule">
                     <h3><a href={format!("#/rules/{}", c.id)}>{ c.id }</a>{ " " }{ c.title }</h3>
                     <p class="meta">{ format!("{} · severity {} · applies to {}", c.name, c.severity.as_str(), c.applies_to()) }</p>
