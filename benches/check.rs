@@ -37,7 +37,7 @@ fn checks_only(bencher: divan::Bencher, rules: usize) {
     let docs = vec![Document::new("nsg.json", nsg_with_rules(rules)), Document::new("subnet.json", SUBNET), Document::new("rt.json", ROUTES)];
     let model = amlvnet::input::read(&docs);
     let options = Options { region: Some("westus2".into()), ..Options::default() };
-    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
+    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options));
 }
 
 /// The checks on a 1,000-rule NSG whose rules list public CIDRs: every required
@@ -47,7 +47,7 @@ fn checks_public_cidrs(bencher: divan::Bencher, rules: usize) {
     let docs = vec![Document::new("nsg.json", input::nsg_with_public_cidrs(rules)), Document::new("subnet.json", SUBNET), Document::new("rt.json", ROUTES)];
     let model = amlvnet::input::read(&docs);
     let options = Options { region: Some("westus2".into()), ..Options::default() };
-    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
+    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options));
 }
 
 /// Building the built-in service-tag prefix table (641 tags, 27,000 prefixes), as the

@@ -53,5 +53,5 @@ fn check_subnets_and_nics(bencher: divan::Bencher, n: usize) {
     let docs = vec![Document::new("vnet.json", vnet(n)), Document::new("nics.json", nics(n))];
     let model = amlvnet::input::read(&docs);
     let options = Options { compute: Some(amlvnet::model::ComputeKind::Vm), ..Options::default() };
-    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options, false));
+    bencher.bench(|| amlvnet::check_model(divan::black_box(&model), &options));
 }

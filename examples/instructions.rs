@@ -54,8 +54,8 @@ fn main() {
     for _ in 0..3 {
         match stage.as_str() {
             "none" | "cidrs-input" | "models" => {}
-            "checks" => drop(std::hint::black_box(models.as_ref().map(|(m, _)| amlvnet::check_model(m, &options, false)))),
-            "cidr-checks" => drop(std::hint::black_box(models.as_ref().map(|(_, m)| amlvnet::check_model(m, &options, false)))),
+            "checks" => drop(std::hint::black_box(models.as_ref().map(|(m, _)| amlvnet::check_model(m, &options)))),
+            "cidr-checks" => drop(std::hint::black_box(models.as_ref().map(|(_, m)| amlvnet::check_model(m, &options)))),
             "cidrs" => drop(std::hint::black_box(amlvnet::check(&cidrs, &options))),
             "tags" => drop(std::hint::black_box(amlvnet::service_tags::TagPrefixes::decode(include_bytes!("../src/service_tags/prefixes.bin")))),
             "parse" => drop(std::hint::black_box(docs.first().map(|d| amlvnet::json::parse(&d.text)))),

@@ -65,19 +65,19 @@ impl Options {
 /// Checks the documents and returns the full report.
 pub fn check(documents: &[Document], options: &Options) -> Report {
     let model = input::read(documents);
-    let empty = documents.is_empty();
-    check_model(&model, options, empty)
+    check_model(&model, options)
 }
 
 /// Runs every check on documents already read (`input::read`): a scenario change needs
-/// no re-parse. `no_documents` gives the empty report of the contract.
-pub fn check_model(model: &Model, options: &Options, no_documents: bool) -> Report {
-    check_model_with(model, options, no_documents, crate::service_tags::builtin())
+/// no re-parse. A model of no documents gives the empty report of the contract.
+pub fn check_model(model: &Model, options: &Options) -> Report {
+    check_model_with(model, options, crate::service_tags::builtin())
 }
 
 /// `check_model` with the given service-tag prefix table instead of the built-in one
 /// (`None`: no prefixes, as in a build without the table; pasted data still wins).
-pub fn check_model_with(model: &Model, options: &Options, no_documents: bool, builtin: Option<&TagPrefixes>) -> Report {
+pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPrefixes>) -> Report {
+    let no_documents = model.documents.is_empty();
     let pasted = model.service_tags.as_ref();
     let tags = pasted.map(|p| &*p.table).or(builtin);
     let service_tags = TagsUsed {

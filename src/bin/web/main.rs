@@ -20,8 +20,8 @@ use yew::prelude::*;
 #[derive(Clone)]
 struct ModelRef(Rc<ReadDocuments>);
 
-/// The model, and whether no document was given.
-type ReadDocuments = (amlvnet::model::Model, bool);
+/// The model read from the documents (no document: the contract's empty report).
+type ReadDocuments = amlvnet::model::Model;
 
 impl PartialEq for ModelRef {
     fn eq(&self, other: &Self) -> bool {
@@ -187,8 +187,7 @@ fn App() -> Html {
         // Documents are read once per edit; a scenario change only re-runs the checks.
         let model = use_memo(docs, |docs| {
             let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), &*d.text)).collect();
-            let model = timed("data-read-ms", || amlvnet::input::read(&documents));
-            (model, documents.is_empty())
+            timed("data-read-ms", || amlvnet::input::read(&documents))
         });
         // The service-tag prefixes come from the page's origin the first time a document
         // needs them (`service_tags::wanted`); the report is re-checked when they arrive.
@@ -196,13 +195,13 @@ fn App() -> Html {
         {
             let tags_loaded = tags_loaded.clone();
             use_effect_with(ModelRef(model.clone()), move |ModelRef(model)| {
-                if !*tags_loaded && amlvnet::service_tags::wanted(&model.0) {
+                if !*tags_loaded && amlvnet::service_tags::wanted(model) {
                     tags::load(move || tags_loaded.set(true));
                 }
             });
         }
         use_memo((ModelRef(model), options, *tags_loaded), move |(ModelRef(model), options, _)| {
-            let report = timed("data-check-ms", || amlvnet::check_model(&model.0, options, model.1));
+            let report = timed("data-check-ms", || amlvnet::check_model(model, options));
             (report, model.clone(), options.clone())
         })
     };
@@ -611,7 +610,7 @@ fn ProfileDiff(props: &DiffProps) -> Html {
     let (report, model, options) = &*props.report.0;
     let other_profile = if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 };
     let body = if *open {
-        let other = amlvnet::check_model(&model.0, &amlvnet::Options { profile: other_profile, ..options.clone() }, model.1);
+        let other = amlvnet::check_model(model, &amlvnet::Options { profile: other_profile, ..options.clone() });
         let key = |f: &Finding| (f.id, f.subject.as_ref().map(|s| s.name.clone()));
         let diffs: Vec<(&Finding, Status)> = report
             .findings
