@@ -8,7 +8,7 @@ use crate::input::{self, Document};
 use crate::link::Links;
 use crate::model::{ComputeKind, InputIssue, Model, Nsg, Reference, RouteTable, Subnet};
 use crate::net::{Address, VnetExtent, REGION_MARKER};
-use crate::report::{DocumentSummary, Finding, NsgTable, Profile, Report, RuleRow, Scenario, Status, TagsUsed};
+use crate::report::{DocumentSummary, Finding, NoteAbout, NsgTable, Profile, Report, RuleRow, Scenario, ScenarioNote, Status, TagsUsed};
 use crate::rules::{self, scope, Ctx, NsgState, RouteState, Target};
 use crate::service_tags::TagPrefixes;
 use ipnet::IpNet;
@@ -191,17 +191,21 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
     let doc_compute = model.computes.iter().find(|c| c.kind != ComputeKind::Other);
     let compute = match (options.compute, doc_compute) {
         (Some(k), Some(c)) if k != c.kind => {
-            notes.push(format!("compute type: you chose {}, but compute `{}` is {}; your choice wins", k.as_str(), c.name, c.kind.as_str()));
+            notes.push(note(
+                NoteAbout::Compute,
+                true,
+                format!("compute type: you chose {}, but compute `{}` is {}; your choice wins", k.as_str(), c.name, c.kind.as_str()),
+            ));
             k
         }
         (Some(k), _) => k,
         (None, Some(c)) => {
-            notes.push(format!("compute type {} from compute `{}`", c.kind.as_str(), c.name));
+            notes.push(note(NoteAbout::Compute, false, format!("compute type {} from compute `{}`", c.kind.as_str(), c.name)));
             c.kind
         }
         (None, None) => match model.databricks.first() {
             Some(d) => {
-                notes.push(format!("compute type databricks from Databricks workspace `{}`", d.name));
+                notes.push(note(NoteAbout::Compute, false, format!("compute type databricks from Databricks workspace `{}`", d.name)));
                 ComputeKind::Databricks
             }
             None => ComputeKind::Cluster,
@@ -210,17 +214,25 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
     let doc_pip = model.computes.iter().filter(|c| c.kind == compute).find_map(|c| c.public_ip.map(|p| (p, c.name.clone())));
     let public_ip = match (options.public_ip, doc_pip) {
         (Some(p), Some((d, name))) if p != d => {
-            notes.push(format!("public IP: you chose {}, but compute `{name}` has enableNodePublicIp {d}; your choice wins", if p { "yes" } else { "no" }));
+            notes.push(note(
+                NoteAbout::PublicIp,
+                true,
+                format!("public IP: you chose {}, but compute `{name}` has enableNodePublicIp {d}; your choice wins", if p { "yes" } else { "no" }),
+            ));
             p
         }
         (Some(p), _) => p,
         (None, Some((d, name))) => {
-            notes.push(format!("public IP mode from compute `{name}` (enableNodePublicIp {d})"));
+            notes.push(note(NoteAbout::PublicIp, false, format!("public IP mode from compute `{name}` (enableNodePublicIp {d})")));
             d
         }
         (None, None) => {
             if model.computes.iter().any(|c| c.kind == compute) {
-                notes.push("public IP: the compute doesn't set enableNodePublicIp, so the API default (public IP) applies".into());
+                notes.push(note(
+                    NoteAbout::PublicIp,
+                    false,
+                    "public IP: the compute doesn't set enableNodePublicIp, so the API default (public IP) applies".into(),
+                ));
             }
             true
         }
@@ -231,23 +243,32 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
     let doc_region = workspace_region.clone().or_else(|| if doc_regions.len() == 1 { doc_regions.first().map(|s| s.to_string()) } else { None });
     let region = match (&options.region, &doc_region) {
         (Some(r), Some(d)) if !r.eq_ignore_ascii_case(d) => {
-            notes.push(format!("region: you chose {r}, but the documents say {d}; your choice wins"));
+            notes.push(note(NoteAbout::Region, true, format!("region: you chose {r}, but the documents say {d}; your choice wins")));
             Some(crate::normalise_region(r))
         }
         (Some(r), _) => Some(crate::normalise_region(r)),
         (None, Some(d)) => {
-            notes.push(format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }));
+            notes.push(note(
+                NoteAbout::Region,
+                false,
+                format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }),
+            ));
             Some(d.clone())
         }
         (None, None) if model.template_region && doc_regions.is_empty() => {
-            notes.push("region: the template deploys to its resource group's region (resourceGroup().location); regional tags in it are compared as that region; pass --region to name it".into());
+            notes.push(note(
+                NoteAbout::Region,
+                false,
+                "region: the template deploys to its resource group's region (resourceGroup().location); regional tags in it are compared as that region; pass --region to name it".into(),
+            ));
             Some(REGION_MARKER.to_string())
         }
         (None, None) => {
             if doc_regions.len() > 1 {
-                notes.push(format!(
-                    "region: the documents name several ({}); pass --region",
-                    doc_regions.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                notes.push(note(
+                    NoteAbout::Region,
+                    false,
+                    format!("region: the documents name several ({}); pass --region", doc_regions.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
                 ));
             }
             None
@@ -269,6 +290,10 @@ pub(crate) fn apply_region(model: &mut Model, region: Option<&str>) {
             }
         }
     }
+}
+
+fn note(about: NoteAbout, overridden: bool, text: String) -> ScenarioNote {
+    ScenarioNote { about, overridden, text }
 }
 
 const SPECIAL_SUBNETS: &[&str] = &["azurebastionsubnet", "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"];

@@ -222,7 +222,7 @@ pub fn report(report: &Report) -> J {
                 ("public_ip", public_ip),
                 ("region", J::opt_str(sc.region_name())),
                 ("key", J::s(sc.key())),
-                ("notes", J::Arr(sc.notes.iter().map(|n| J::s(n.clone())).collect())),
+                ("notes", J::Arr(sc.notes.iter().map(|n| J::s(n.text.clone())).collect())),
             ]),
         ),
         (

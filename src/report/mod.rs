@@ -99,7 +99,24 @@ pub struct Scenario {
     pub region: Option<String>,
     pub profile: Profile,
     /// Where each value came from, and disagreements between the user and the documents.
-    pub notes: Vec<String>,
+    pub notes: Vec<ScenarioNote>,
+}
+
+/// Which scenario value a note is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteAbout {
+    Compute,
+    PublicIp,
+    Region,
+}
+
+/// Where a scenario value came from, or that the user's choice overrides the documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioNote {
+    pub about: NoteAbout,
+    /// The user chose a value the documents contradict (the choice wins).
+    pub overridden: bool,
+    pub text: String,
 }
 
 impl Scenario {

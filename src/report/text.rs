@@ -36,7 +36,7 @@ pub fn render(report: &Report, color: bool) -> String {
         sc.region_label()
     ));
     for n in &sc.notes {
-        out.push_str(&format!("  note: {n}\n"));
+        out.push_str(&format!("  note: {}\n", n.text));
     }
     for d in &report.documents {
         match &d.error {

@@ -2,7 +2,7 @@
 
 use super::{docs, scope, Check, Ctx};
 use crate::model::ComputeKind;
-use crate::report::{Finding, Severity, Status, Subject};
+use crate::report::{Finding, NoteAbout, Severity, Status, Subject};
 
 pub static CHECKS: &[&Check] = &[&DET_001, &DET_002, &DET_003];
 
@@ -51,7 +51,7 @@ pub static DET_002: Check = Check {
 
 fn run_002(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
     let mode = if ctx.scenario.public_ip { "public IP" } else { "no public IP" };
-    let notes: Vec<&String> = ctx.scenario.notes.iter().filter(|n| n.contains("public IP")).collect();
+    let notes: Vec<&String> = ctx.scenario.notes.iter().filter(|n| n.about == NoteAbout::PublicIp).map(|n| &n.text).collect();
     let mut message = format!("checking for compute with {mode}");
     for n in notes {
         message.push_str("; ");
@@ -83,7 +83,7 @@ pub static DET_003: Check = Check {
 };
 
 fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
-    let notes: Vec<&String> = ctx.scenario.notes.iter().filter(|n| n.contains("region")).collect();
+    let notes: Vec<&String> = ctx.scenario.notes.iter().filter(|n| n.about == NoteAbout::Region).map(|n| &n.text).collect();
     let mut f = match &ctx.scenario.region {
         Some(_) => check.finding(Status::Info, format!("region: {}", ctx.scenario.region_label())),
         None => check.finding(

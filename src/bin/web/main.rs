@@ -307,7 +307,7 @@ fn Scenario(props: &ScenarioProps) -> Html {
                 <option value="2022-07" selected={s.profile == "2022-07"}>{ "2022-07 (the article)" }</option>
                 <option value="2023-04" selected={s.profile == "2023-04"}>{ "2023-04 (GA docs)" }</option>
             </select>
-            { for sc.notes.iter().filter(|n| n.contains("wins")).map(|n| html! { <p class="disagree" role="note">{ n }</p> }) }
+            { for sc.notes.iter().filter(|n| n.overridden).map(|n| html! { <p class="disagree" role="note">{ &n.text }</p> }) }
         </fieldset>
     }
 }
