@@ -138,7 +138,7 @@ fn evidence(report: &Report, e: &Evidence) -> J {
         ("priority", e.priority.map(|p| J::Int(i64::from(p))).unwrap_or(J::Null)),
         ("access", J::opt_str(e.access.as_deref())),
         ("direction", J::opt_str(e.direction.as_deref())),
-        ("role", J::s(e.role)),
+        ("role", J::s(e.role.as_str())),
     ];
     if let Some(l) = &e.location {
         m.push(("location", location(report, l)));
@@ -166,7 +166,10 @@ fn flow(f: &FlowOutcome) -> J {
                             ("level", J::s(h.level)),
                             ("status", J::s(h.status.as_str())),
                             ("deciding_rule", h.deciding.map(|i| J::Int(i as i64)).unwrap_or(J::Null)),
-                            ("trace", J::Arr(h.trace.iter().map(|(i, role)| J::obj(vec![("rule", J::Int(*i as i64)), ("role", J::s(*role))])).collect())),
+                            (
+                                "trace",
+                                J::Arr(h.trace.iter().map(|(i, role)| J::obj(vec![("rule", J::Int(*i as i64)), ("role", J::s(role.as_str()))])).collect()),
+                            ),
                         ])
                     })
                     .collect(),

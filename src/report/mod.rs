@@ -166,9 +166,51 @@ pub struct Evidence {
     pub priority: Option<u32>,
     pub access: Option<String>,
     pub direction: Option<String>,
-    /// `deciding`, `partial`, `source-port`, `swapped-ports`, `uncertain` or `field`.
-    pub role: &'static str,
+    pub role: Role,
     pub location: Option<Loc>,
+}
+
+/// Why a rule is named in a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The first rule that matched the whole flow.
+    Deciding,
+    /// Matched part of the flow.
+    Partial,
+    /// Restricted source ports; holds the required port in its source range.
+    SwappedPorts,
+    /// Restricted source ports.
+    SourcePort,
+    /// Could not be read: may match.
+    Uncertain,
+    /// A field the finding is about (not a flow's verdict).
+    Field,
+}
+
+impl Role {
+    /// The report's spelling (contract.md).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Deciding => "deciding",
+            Role::Partial => "partial",
+            Role::SwappedPorts => "swapped-ports",
+            Role::SourcePort => "source-port",
+            Role::Uncertain => "uncertain",
+            Role::Field => "field",
+        }
+    }
+
+    /// How the page's trace table says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Deciding => "decides",
+            Role::Partial => "matches part",
+            Role::SwappedPorts => "source/destination ports swapped?",
+            Role::SourcePort => "source ports only",
+            Role::Uncertain => "unreadable: may match",
+            Role::Field => "",
+        }
+    }
 }
 
 /// One NSG's answer for one flow, for the page's trace view.
@@ -181,7 +223,7 @@ pub struct Hop {
     pub status: Status,
     /// Indices into the report's `nsgs` table of the deciding rule and partly matching rules.
     pub deciding: Option<usize>,
-    pub trace: Vec<(usize, &'static str)>,
+    pub trace: Vec<(usize, Role)>,
 }
 
 /// One atomic flow a finding evaluated.

@@ -6,7 +6,7 @@ use crate::model::{resource_group_of, Model, Nsg};
 use crate::net::{Access, Direction, Endpoint, Protocol, REGION_UNKNOWN};
 use crate::nsg::{self, FlowStatus, MatchKind, PathVerdict};
 use crate::report::json::J;
-use crate::report::{Evidence, Fix, FlowOutcome, Hop, Status};
+use crate::report::{Evidence, Fix, FlowOutcome, Hop, Role, Status};
 
 /// A requirement made of one flow per destination port.
 #[derive(Clone, Debug)]
@@ -112,25 +112,25 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
             let mut trace = Vec::new();
             for hit in &verdict.trace {
                 let role = match hit.kind {
-                    MatchKind::Deciding => "deciding",
-                    MatchKind::Partial => "partial",
-                    MatchKind::SourcePortOnly { swapped: true } => "swapped-ports",
-                    MatchKind::SourcePortOnly { swapped: false } => "source-port",
-                    MatchKind::Uncertain => "uncertain",
+                    MatchKind::Deciding => Role::Deciding,
+                    MatchKind::Partial => Role::Partial,
+                    MatchKind::SourcePortOnly { swapped: true } => Role::SwappedPorts,
+                    MatchKind::SourcePortOnly { swapped: false } => Role::SourcePort,
+                    MatchKind::Uncertain => Role::Uncertain,
                 };
                 trace.push((hit.index, role));
                 if let Some(rule) = nsg.rules.get(hit.index) {
-                    if role == "swapped-ports" && !swapped.contains(&rule.name) {
+                    if role == Role::SwappedPorts && !swapped.contains(&rule.name) {
                         swapped.push(rule.name.clone());
                     }
                     // Only doubts that matter for the outcome go into the evidence.
-                    if path.status != FlowStatus::Pass || role == "swapped-ports" {
+                    if path.status != FlowStatus::Pass || role == Role::SwappedPorts {
                         push_evidence(&mut evidence, nsg, hit.index, role);
                     }
                 }
             }
             if let Some(d) = verdict.deciding {
-                push_evidence(&mut evidence, nsg, d, "deciding");
+                push_evidence(&mut evidence, nsg, d, Role::Deciding);
             }
             hops.push(Hop {
                 nsg: nsg.name.clone(),
@@ -153,7 +153,7 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
     }
     let message = explain(req, &results, status, &swapped, ctx.scope(target));
     let fix = if matches!(status, Status::Fail | Status::Warn) { build_fix(ctx, req, &results) } else { None };
-    let location = evidence.iter().find(|e| e.role == "deciding" && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
+    let location = evidence.iter().find(|e| e.role == Role::Deciding && status != Status::Pass).or_else(|| evidence.first()).and_then(|e| e.location.clone());
     let regional_doubt = results.iter().any(|(_, path)| {
         path.hops.iter().any(|(_, nsg, v)| {
             v.trace.iter().filter_map(|h| nsg.rules.get(h.index)).any(|r| {
@@ -179,7 +179,7 @@ fn has_unknown_region(req: &FlowReq) -> bool {
     [&req.source, &req.destination].iter().any(|e| matches!(e, Endpoint::Service { region: Some(r), .. } if r == REGION_UNKNOWN))
 }
 
-fn push_evidence(evidence: &mut Vec<Evidence>, nsg: &Nsg, index: usize, role: &'static str) {
+fn push_evidence(evidence: &mut Vec<Evidence>, nsg: &Nsg, index: usize, role: Role) {
     let Some(rule) = nsg.rules.get(index) else { return };
     let e = super::rule_evidence(nsg, rule, role);
     if !evidence.contains(&e) {

@@ -105,7 +105,7 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             );
             f.subject = Some(Subject { kind: "nsg", name: nsg.name.clone() });
             f.location = b.loc.clone();
-            f.evidence = vec![super::rule_evidence(nsg, a, "field"), super::rule_evidence(nsg, b, "field")];
+            f.evidence = vec![super::rule_evidence(nsg, a, crate::report::Role::Field), super::rule_evidence(nsg, b, crate::report::Role::Field)];
             out.push(f);
         }
     }

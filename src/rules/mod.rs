@@ -277,7 +277,7 @@ impl<'m> Ctx<'m> {
 }
 
 /// A rule named as evidence of a finding.
-pub fn rule_evidence(nsg: &Nsg, rule: &crate::model::SecurityRule, role: &'static str) -> crate::report::Evidence {
+pub fn rule_evidence(nsg: &Nsg, rule: &crate::model::SecurityRule, role: crate::report::Role) -> crate::report::Evidence {
     crate::report::Evidence {
         nsg: Some(nsg.name.clone()),
         rule: rule.name.clone(),

@@ -187,7 +187,9 @@ pub fn summary(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             message.push_str("; firewalls and routes on the path are not evaluated");
             let mut f = check.finding(worst, message);
             f.subject = subject;
-            f.add_evidence(list.iter().filter(|x| x.status == Status::Fail).flat_map(|x| x.evidence.iter().filter(|e| e.role == "deciding").cloned()));
+            f.add_evidence(
+                list.iter().filter(|x| x.status == Status::Fail).flat_map(|x| x.evidence.iter().filter(|e| e.role == crate::report::Role::Deciding).cloned()),
+            );
             f.location = list.iter().find(|x| x.status == worst).and_then(|x| x.location.clone());
             f
         })

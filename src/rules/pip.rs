@@ -130,7 +130,7 @@ fn run_003(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
                 ),
             );
             f.location = narrow.first().and_then(|r| r.loc.clone());
-            f.evidence = narrow.iter().map(|r| super::rule_evidence(nsg, r, "field")).collect();
+            f.evidence = narrow.iter().map(|r| super::rule_evidence(nsg, r, crate::report::Role::Field)).collect();
             f
         } else if unknown {
             check.finding(Status::Unknown, "a management rule targets a CIDR, and the subnet's prefix is unknown")

@@ -77,7 +77,7 @@ pub fn render(report: &Report, findings: &[&Finding]) -> String {
                 e.rule,
                 e.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
                 e.access.as_deref().unwrap_or("?"),
-                e.role
+                e.role.as_str()
             ));
         }
         if let Some(l) = &f.location {

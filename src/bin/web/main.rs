@@ -742,12 +742,12 @@ fn trace_table(report: &Report, f: &Finding) -> Html {
                     <tbody>
                     { for table.rules.iter().enumerate().filter(|(_, r)| r.direction == direction || r.direction == "?").map(|(i, r)| {
                         let deciding = hop.deciding == Some(i);
-                        let role = if deciding { Some("deciding") } else { hop.trace.iter().find(|(t, _)| *t == i).map(|(_, role)| *role) };
+                        let role = if deciding { Some(amlvnet::report::Role::Deciding) } else { hop.trace.iter().find(|(t, _)| *t == i).map(|(_, role)| *role) };
                         html! {
                             <tr class={classes!(deciding.then_some("deciding"), role.filter(|_| !deciding).map(|_| "partial"), r.is_default.then_some("default"))}>
                                 <td>{ r.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()) }</td><td>{ &r.name }</td><td>{ &r.access }</td><td>{ &r.protocol }</td>
                                 <td>{ &r.source }</td><td>{ &r.source_ports }</td><td>{ &r.destination }</td><td>{ &r.destination_ports }</td>
-                                <td>{ role.map(role_label).unwrap_or("") }</td>
+                                <td>{ role.map(amlvnet::report::Role::label).unwrap_or("") }</td>
                             </tr>
                         }
                     }) }
@@ -756,17 +756,6 @@ fn trace_table(report: &Report, f: &Finding) -> Html {
             }
         }) }
         </>
-    }
-}
-
-fn role_label(role: &str) -> &'static str {
-    match role {
-        "deciding" => "decides",
-        "partial" => "matches part",
-        "swapped-ports" => "source/destination ports swapped?",
-        "source-port" => "source ports only",
-        "uncertain" => "unreadable: may match",
-        _ => "",
     }
 }
 
