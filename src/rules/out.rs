@@ -29,6 +29,12 @@ struct Row {
     need: fn(&Ctx) -> Need,
 }
 
+impl Row {
+    const fn new(tag: &'static str, regional: bool, protocol: Protocol, ports: &'static [u16], need: fn(&Ctx) -> Need) -> Row {
+        Row { tag, regional, protocol, ports, need }
+    }
+}
+
 fn required(_: &Ctx) -> Need {
     Need::Required
 }
@@ -36,12 +42,14 @@ fn optional(_: &Ctx) -> Need {
     Need::Optional
 }
 
-fn row(id: &str) -> Option<Row> {
-    let r = |tag, regional, protocol, ports, need| Some(Row { tag, regional, protocol, ports, need });
-    match id {
-        "AML-OUT-001" => r("AzureActiveDirectory", false, Protocol::Tcp, &[80, 443], required),
-        "AML-OUT-002" => r("AzureMachineLearning", false, Protocol::Tcp, &[443], required),
-        "AML-OUT-003" => r("AzureMachineLearning", false, Protocol::Tcp, &[8787], |ctx| {
+/// Each outbound check with its row: the check's static itself, so a row can't name a
+/// check that doesn't exist.
+static ROWS: [(&Check, Row); 15] = [
+    (&OUT_001, Row::new("AzureActiveDirectory", false, Protocol::Tcp, &[80, 443], required)),
+    (&OUT_002, Row::new("AzureMachineLearning", false, Protocol::Tcp, &[443], required)),
+    (
+        &OUT_003,
+        Row::new("AzureMachineLearning", false, Protocol::Tcp, &[8787], |ctx| {
             if ctx.scenario.compute != ComputeKind::Instance {
                 Need::NotApplicable("RStudio runs on compute instances only".into())
             } else if ctx.is_profile_2023() && ctx.workspace.is_some_and(|w| w.private_endpoints_known && w.private_endpoint_statuses.is_empty()) {
@@ -50,14 +58,20 @@ fn row(id: &str) -> Option<Row> {
                 Need::Optional
             }
         }),
-        "AML-OUT-004" => r("AzureMachineLearning", false, Protocol::Tcp, &[18881], |ctx| {
+    ),
+    (
+        &OUT_004,
+        Row::new("AzureMachineLearning", false, Protocol::Tcp, &[18881], |ctx| {
             if ctx.scenario.compute == ComputeKind::Instance {
                 Need::Optional
             } else {
                 Need::NotApplicable("the notebook language server runs on compute instances only".into())
             }
         }),
-        "AML-OUT-005" => r("AzureMachineLearning", false, Protocol::Udp, &[5831], |ctx| {
+    ),
+    (
+        &OUT_005,
+        Row::new("AzureMachineLearning", false, Protocol::Udp, &[5831], |ctx| {
             if !ctx.is_profile_2023() {
                 Need::NotApplicable("not in the mid-2022 docs (required from the 2023 GA; see profile 2023-04)".into())
             } else if ctx.scenario.compute == ComputeKind::Instance {
@@ -66,28 +80,35 @@ fn row(id: &str) -> Option<Row> {
                 Need::NotApplicable("the 2023 docs require it for compute instances".into())
             }
         }),
-        "AML-OUT-006" => r("BatchNodeManagement", true, Protocol::Tcp, &[443], |ctx| if ctx.is_profile_2023() { Need::Required } else { Need::Optional }),
-        "AML-OUT-007" => r("AzureResourceManager", false, Protocol::Tcp, &[443], required),
-        "AML-OUT-008" => r("Storage", true, Protocol::Tcp, &[443], required),
-        "AML-OUT-009" => r("Storage", true, Protocol::Tcp, &[445], optional),
-        "AML-OUT-010" => r("AzureFrontDoor.FrontEnd", false, Protocol::Tcp, &[443], required),
-        "AML-OUT-011" => r("MicrosoftContainerRegistry", true, Protocol::Tcp, &[443], required),
-        "AML-OUT-012" => r("AzureFrontDoor.FirstParty", false, Protocol::Tcp, &[443], required),
-        "AML-OUT-013" => r("AzureContainerRegistry", true, Protocol::Tcp, &[443], optional),
-        "AML-OUT-014" => r("AzureMonitor", false, Protocol::Tcp, &[443], optional),
-        "AML-OUT-015" => r("AzureKeyVault", true, Protocol::Tcp, &[443], |ctx| match ctx.workspace.and_then(|w| w.hbi) {
+    ),
+    (&OUT_006, Row::new("BatchNodeManagement", true, Protocol::Tcp, &[443], |ctx| if ctx.is_profile_2023() { Need::Required } else { Need::Optional })),
+    (&OUT_007, Row::new("AzureResourceManager", false, Protocol::Tcp, &[443], required)),
+    (&OUT_008, Row::new("Storage", true, Protocol::Tcp, &[443], required)),
+    (&OUT_009, Row::new("Storage", true, Protocol::Tcp, &[445], optional)),
+    (&OUT_010, Row::new("AzureFrontDoor.FrontEnd", false, Protocol::Tcp, &[443], required)),
+    (&OUT_011, Row::new("MicrosoftContainerRegistry", true, Protocol::Tcp, &[443], required)),
+    (&OUT_012, Row::new("AzureFrontDoor.FirstParty", false, Protocol::Tcp, &[443], required)),
+    (&OUT_013, Row::new("AzureContainerRegistry", true, Protocol::Tcp, &[443], optional)),
+    (&OUT_014, Row::new("AzureMonitor", false, Protocol::Tcp, &[443], optional)),
+    (
+        &OUT_015,
+        Row::new("AzureKeyVault", true, Protocol::Tcp, &[443], |ctx| match ctx.workspace.and_then(|w| w.hbi) {
             Some(true) => Need::Required,
             Some(false) => Need::NotApplicable("the workspace is not an HBI workspace (`hbiWorkspace` false)".into()),
             None => Need::Conditional("needed only for an HBI workspace (`hbiWorkspace: true`); paste the workspace JSON to decide"),
         }),
-        _ => None,
-    }
+    ),
+];
+
+/// The row of an outbound check.
+fn row(check: &Check) -> Option<&'static Row> {
+    ROWS.iter().find(|(c, _)| std::ptr::eq(*c, check)).map(|(_, r)| r)
 }
 
 /// The outbound check that requires `protocol` to `tag` (the tag's name without region,
 /// any case) on `port`, for the error decoder.
 pub(crate) fn requiring(tag: &str, port: u16, protocol: Protocol) -> Option<&'static Check> {
-    CHECKS.iter().copied().find(|c| row(c.id).is_some_and(|r| r.protocol == protocol && r.ports.contains(&port) && r.tag.eq_ignore_ascii_case(tag)))
+    CHECKS.iter().copied().find(|c| row(c).is_some_and(|r| r.protocol == protocol && r.ports.contains(&port) && r.tag.eq_ignore_ascii_case(tag)))
 }
 
 fn endpoint(ctx: &Ctx, tag: &str, regional: bool) -> Endpoint {
@@ -109,7 +130,7 @@ fn all_rows<'c>(ctx: &'c Ctx) -> &'c [Finding] {
 
 /// Runs one outbound row for every target.
 fn compute_row(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
-    let Some(row) = row(check.id) else { return vec![check.finding(Status::Unknown, "no definition")] };
+    let Some(row) = row(check) else { return vec![check.finding(Status::Unknown, "no definition")] };
     let need = (row.need)(ctx);
     if let Need::NotApplicable(reason) = need {
         return vec![check.finding(Status::NotApplicable, reason)];
@@ -407,3 +428,14 @@ out_check!(
     "Allow outbound TCP 443 to `AzureKeyVault.<region>`.",
     "Include: public internet access"
 );
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_outbound_check_has_its_row_and_every_row_its_check() {
+        for c in super::CHECKS {
+            assert!(super::row(c).is_some(), "{} has no row", c.id);
+        }
+        assert_eq!(super::ROWS.len(), super::CHECKS.len());
+    }
+}
