@@ -160,6 +160,12 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
         if out.is_empty() {
             out.push(check.finding(Status::NotApplicable, "nothing to check in the inputs"));
         }
+        // One rule for every check: an uncertain finding is at most a warning.
+        for f in &mut out {
+            if f.status == Status::Warn && f.severity == crate::report::Severity::Error {
+                f.severity = crate::report::Severity::Warning;
+            }
+        }
         findings.extend(out);
     }
     (findings, unused)

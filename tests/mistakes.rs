@@ -272,3 +272,16 @@ fn all_fixes_of_one_report_can_be_applied_together() {
         assert!(count >= 10, "{count} fixes");
     }
 }
+
+/// One rule for severities: an uncertain (`warn`) finding is at most a warning, whichever
+/// check made it (AML-PIP-001 and AML-CMP-004 once reported `warn` as `error` and `warning`).
+#[test]
+fn a_warn_finding_is_never_an_error() {
+    // A partial allow then the default deny: AML-PIP-001 warns.
+    let partial = nsg(&rule("batch-some", 100, "Inbound", "Allow", "52.0.0.0/8", "*", "29876-29877"));
+    let r = check(&[("nsg.json", &partial), ("subnet.json", SUBNET_WITH_NSG)], opts("westus2"));
+    assert!(r.findings.iter().any(|f| f.status == Status::Warn), "the case has a warn");
+    for f in r.findings.iter().filter(|f| f.status == Status::Warn) {
+        assert_ne!(f.severity, amlvnet::report::Severity::Error, "{} {}", f.id, f.message);
+    }
+}

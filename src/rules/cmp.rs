@@ -155,14 +155,10 @@ pub static CMP_004: Check = Check {
                 (Ok(free), _) if free < min => {
                     check.finding(Status::Fail, format!("subnet `{}` has {free} free addresses but the clusters need at least {min} nodes", s.name))
                 }
-                (Ok(free), Some(max)) if free < max => {
-                    let mut f = check.finding(
-                        Status::Warn,
-                        format!("subnet `{}` has {free} free addresses for up to {max} nodes: the cluster will be partly allocated", s.name),
-                    );
-                    f.severity = Severity::Warning;
-                    f
-                }
+                (Ok(free), Some(max)) if free < max => check.finding(
+                    Status::Warn,
+                    format!("subnet `{}` has {free} free addresses for up to {max} nodes: the cluster will be partly allocated", s.name),
+                ),
                 (Ok(free), Some(max)) => check.finding(Status::Pass, format!("subnet `{}` has {free} free addresses for up to {max} nodes", s.name)),
                 (Ok(free), None) => check.finding(
                     Status::Unknown,
@@ -291,12 +287,10 @@ fn region_check(ctx: &Ctx, check: &'static Check, kind: ComputeKind) -> Vec<Find
                     } else if pe && !ctx.is_profile_2023() {
                         check.finding(Status::Fail, format!("cluster `{}` is in `{a}` but the private-endpoint workspace is in `{b}`: unsupported", c.name))
                     } else {
-                        let mut f = check.finding(
+                        check.finding(
                             Status::Warn,
                             format!("cluster `{}` is in `{a}`, the workspace in `{b}`: global peering is needed when the workspace resources sit in another VNet; expect latency and transfer costs", c.name),
-                        );
-                        f.severity = Severity::Warning;
-                        f
+                        )
                     }
                 }
                 _ => check.finding(Status::Unknown, format!("the region of compute `{}` or of the workspace is unknown (paste the workspace JSON)", c.name)),

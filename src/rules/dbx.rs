@@ -186,9 +186,7 @@ pub static DBX_006: Check = Check {
         if same {
             vec![check.finding(Status::Pass, "the Databricks subnets share one NSG")]
         } else {
-            let mut f = check.finding(Status::Warn, "the Databricks subnets have different NSGs; the docs ask for the same one");
-            f.severity = Severity::Warning;
-            vec![f]
+            vec![check.finding(Status::Warn, "the Databricks subnets have different NSGs; the docs ask for the same one")]
         }
     },
 };

@@ -17,9 +17,6 @@ fn from_issues(ctx: &Ctx, check: &'static Check, status: Status, none: &str) -> 
         .take(100)
         .map(|i| {
             let mut f = check.finding(if i.warn { Status::Warn } else { status }, i.message.clone());
-            if i.warn && check.severity == Severity::Error {
-                f.severity = Severity::Warning;
-            }
             f.location = i.loc.clone();
             if let Some(loc) = &i.loc {
                 if let Some(doc) = ctx.model.documents.get(loc.document) {

@@ -92,7 +92,6 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
                 Status::Warn,
                 format!("subnet `{}` doesn't set `{field}`; the default depends on API version and client, so set it to Disabled explicitly", s.name),
             );
-            f.severity = Severity::Warning;
             f.fix = Some(fix(s));
             f
         }
@@ -275,9 +274,7 @@ pub static NPIP_008: Check = Check {
                 Err(None) => {
                     let explicit_off = t.subnet.and_then(|s| s.default_outbound_access) == Some(false);
                     let mut f = if ctx.is_profile_2023() && !explicit_off {
-                        let mut f = check.finding(Status::Warn, "no NAT gateway and no 0.0.0.0/0 route to a firewall: the compute relies on Azure's default outbound access, which the docs advise against");
-                        f.severity = Severity::Warning;
-                        f
+                        check.finding(Status::Warn, "no NAT gateway and no 0.0.0.0/0 route to a firewall: the compute relies on Azure's default outbound access, which the docs advise against")
                     } else {
                         check.finding(
                             Status::Fail,

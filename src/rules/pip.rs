@@ -240,18 +240,12 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             // stay "can't be verified" (warn), as without data.
             let by_data = (cfg!(not(feature = "web")) && !tun.internet_ip_routes.is_empty()).then(|| ip_routes_by_data(ctx, table, &missing)).flatten();
             if let Some((status, message)) = by_data {
-                let mut f = check.finding(status, format!("route table `{}` force-tunnels with {hop}; {message}", table.name));
-                if status == Status::Warn {
-                    f.severity = Severity::Warning;
-                }
-                f
+                check.finding(status, format!("route table `{}` force-tunnels with {hop}; {message}", table.name))
             } else if !tun.internet_ip_routes.is_empty() {
-                let mut f = check.finding(
+                check.finding(
                     Status::Warn,
                     format!("route table `{}` force-tunnels with {hop}; IP routes to Internet exist instead of service-tag routes for {}: they can't be verified and must cover the primary and paired region's addresses", table.name, missing.join(" and ")),
-                );
-                f.severity = Severity::Warning;
-                f
+                )
             } else {
                 check.finding(
                     Status::Fail,
