@@ -95,6 +95,36 @@ true, false or partial; an address is mapped to the service tags that hold it.
 Exit status: 0 allowed, 1 denied, 3 undecided, 2 usage or input error.
 ";
 
+/// An output format, read once from `--format` (each command takes some of them).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+impl Format {
+    /// The value of `--format` among the formats a command takes (the first is its default).
+    fn read(value: Option<&str>, takes: &[Format]) -> Result<Format, String> {
+        let names = |f: &Format| match f {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+        };
+        let Some(value) = value else { return takes.first().copied().ok_or_else(|| "no format".to_string()) };
+        takes.iter().copied().find(|f| names(f) == value).ok_or_else(|| {
+            let list: Vec<&str> = takes.iter().map(names).collect();
+            let expected = match list.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => list.join(""),
+            };
+            format!("--format `{value}`: expected {expected}")
+        })
+    }
+}
+
 fn main() -> ExitCode {
     // Arguments that are not UTF-8 are a usage error, not a panic.
     let mut args = Vec::new();
@@ -190,7 +220,7 @@ fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<Parsed<'a>, S
 fn check(args: &[String]) -> Result<u8, String> {
     let (flags, files) = options(args, &["--compute", "--public-ip", "--region", "--profile", "--format", "--color", "--service-tags"])?;
     let mut opts = Options::default();
-    let mut format = "text".to_string();
+    let mut format = Format::Text;
     let mut color = "auto".to_string();
     let mut service_tags = None;
     for (name, value) in flags {
@@ -200,12 +230,7 @@ fn check(args: &[String]) -> Result<u8, String> {
                 let option = name.trim_start_matches('-');
                 opts.set(option, &value).map_err(|expected| format!("{name} `{value}`: {expected}"))?;
             }
-            "--format" => {
-                if !["text", "json", "sarif", "markdown"].contains(&value.as_str()) {
-                    return Err(format!("--format `{value}`: expected text, json, sarif or markdown"));
-                }
-                format = value;
-            }
+            "--format" => format = Format::read(Some(&value), &[Format::Text, Format::Json, Format::Sarif, Format::Markdown])?,
             "--color" => {
                 if !["auto", "always", "never"].contains(&value.as_str()) {
                     return Err(format!("--color `{value}`: expected auto, always or never"));
@@ -227,11 +252,11 @@ fn check(args: &[String]) -> Result<u8, String> {
             ));
         }
     }
-    let output = match format.as_str() {
-        "json" => json::report(&report).pretty() + "\n",
-        "sarif" => sarif::render(&report).pretty() + "\n",
-        "markdown" => markdown::render(&report),
-        _ => {
+    let output = match format {
+        Format::Json => json::report(&report).pretty() + "\n",
+        Format::Sarif => sarif::render(&report).pretty() + "\n",
+        Format::Markdown => markdown::render(&report),
+        Format::Text => {
             let use_color = match color.as_str() {
                 "always" => true,
                 "never" => false,
@@ -283,7 +308,7 @@ fn flow(args: &[String]) -> Result<u8, String> {
     let names = ["--direction", "--protocol", "--from", "--to", "--port", "--source-port", "--region", "--format", "--service-tags"];
     let (flags, files) = options(args, &names)?;
     let mut query = amlvnet::flow::Query::default();
-    let mut format = "text".to_string();
+    let mut format = Format::Text;
     let mut service_tags = None;
     for (name, value) in flags {
         match name.as_str() {
@@ -295,11 +320,8 @@ fn flow(args: &[String]) -> Result<u8, String> {
             "--source-port" => query.source_port = value,
             "--region" => query.region = Some(value),
             "--service-tags" => service_tags = Some(value),
-            _ => format = value,
+            _ => format = Format::read(Some(&value), &[Format::Text, Format::Json])?,
         }
-    }
-    if format != "text" && format != "json" {
-        return Err(format!("--format `{format}`: expected text or json"));
     }
     for (flag, value) in
         [("--direction", &query.direction), ("--protocol", &query.protocol), ("--from", &query.from), ("--to", &query.to), ("--port", &query.port)]
@@ -328,8 +350,8 @@ fn flow(args: &[String]) -> Result<u8, String> {
         None => amlvnet::service_tags::builtin(),
     };
     let diagnosis = amlvnet::flow::diagnose(&model, &query, tags)?;
-    let output = match format.as_str() {
-        "json" => json::flow_diagnosis(&diagnosis).pretty() + "\n",
+    let output = match format {
+        Format::Json => json::flow_diagnosis(&diagnosis).pretty() + "\n",
         _ => text::flow_diagnosis(&diagnosis),
     };
     write_out(&output)?;
@@ -355,13 +377,12 @@ fn rules(args: &[String]) -> Result<u8, String> {
     if let Some(p) = positional.first() {
         return Err(format!("unexpected argument `{p}`"));
     }
-    let format = flags.into_iter().map(|(_, v)| v).next_back().unwrap_or_else(|| "text".into());
+    let format = Format::read(flags.last().map(|(_, v)| v.as_str()), &[Format::Text, Format::Json, Format::Markdown])?;
     let checks = catalogue();
-    let output = match format.as_str() {
-        "json" => json::catalogue().pretty() + "\n",
-        "markdown" => markdown::catalogue(checks),
-        "text" => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
-        other => return Err(format!("--format `{other}`: expected text, json or markdown")),
+    let output = match format {
+        Format::Json => json::catalogue().pretty() + "\n",
+        Format::Markdown => markdown::catalogue(checks),
+        _ => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
     };
     write_out(&output)?;
     Ok(0)
@@ -376,10 +397,7 @@ fn explain(args: &[String]) -> Result<u8, String> {
 
 fn explain_error(args: &[String]) -> Result<u8, String> {
     let (flags, positional) = options(args, &["--format"])?;
-    let format = flags.into_iter().map(|(_, v)| v).next_back().unwrap_or_else(|| "text".into());
-    if format != "text" && format != "json" {
-        return Err(format!("--format `{format}`: expected text or json"));
-    }
+    let format = Format::read(flags.last().map(|(_, v)| v.as_str()), &[Format::Text, Format::Json])?;
     let text = match positional.as_slice() {
         [] | ["-"] => {
             let mut bytes = Vec::new();
@@ -390,8 +408,8 @@ fn explain_error(args: &[String]) -> Result<u8, String> {
         _ => return Err("explain-error reads one FILE (or standard input)".into()),
     };
     let matches = amlvnet::rules::errors::explain_error(&text);
-    let output = match format.as_str() {
-        "json" => json::error_explanation(&matches).pretty() + "\n",
+    let output = match format {
+        Format::Json => json::error_explanation(&matches).pretty() + "\n",
         _ => text::error_explanation(&matches),
     };
     write_out(&output)?;

@@ -50,16 +50,45 @@ fn policy_enabled(value: &str) -> bool {
     ["enabled", "networksecuritygroupenabled", "routetableenabled"].contains(&value.trim().to_ascii_lowercase().as_str())
 }
 
-fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static str, absent_fails: bool) -> Finding {
+/// The two subnet network-policy flags a no-public-IP compute needs disabled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Policy {
+    PrivateEndpoint,
+    PrivateLinkService,
+}
+
+impl Policy {
+    /// The ARM property name.
+    fn field(self) -> &'static str {
+        match self {
+            Policy::PrivateEndpoint => "privateEndpointNetworkPolicies",
+            Policy::PrivateLinkService => "privateLinkServiceNetworkPolicies",
+        }
+    }
+
+    fn value(self, s: &Subnet) -> &Option<String> {
+        match self {
+            Policy::PrivateEndpoint => &s.private_endpoint_network_policies,
+            Policy::PrivateLinkService => &s.private_link_service_network_policies,
+        }
+    }
+
+    /// The `az network vnet subnet update` flag that disables it.
+    fn az_flag(self) -> &'static str {
+        match self {
+            Policy::PrivateEndpoint => "--disable-private-endpoint-network-policies true",
+            Policy::PrivateLinkService => "--disable-private-link-service-network-policies true",
+        }
+    }
+}
+
+fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, policy: Policy, absent_fails: bool) -> Finding {
+    let field = policy.field();
     let Some(s) = t.subnet else {
         return check.finding(Status::Unknown, format!("`{field}` can't be checked: the subnet of {} was not given", t.label));
     };
-    let value = if field == "privateEndpointNetworkPolicies" { &s.private_endpoint_network_policies } else { &s.private_link_service_network_policies };
-    let flag = if field == "privateEndpointNetworkPolicies" {
-        "--disable-private-endpoint-network-policies true"
-    } else {
-        "--disable-private-link-service-network-policies true"
-    };
+    let value = policy.value(s);
+    let flag = policy.az_flag();
     let fix = |s: &Subnet| Fix {
         summary: format!("Set `{field}` to `Disabled` on subnet `{}`.", s.name),
         az: format!("{} {flag}", az_subnet(Some(s))),
@@ -68,7 +97,7 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, field: &'static st
         terraform: terraform_fix!(s
             .terraform
             .as_deref()
-            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: field == "privateEndpointNetworkPolicies" }))),
+            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: policy == Policy::PrivateEndpoint }))),
     };
     let error = "the seed quotes the error `The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled`";
     let mut f = match value.as_deref() {
@@ -123,7 +152,7 @@ pub static NPIP_002: Check = Check {
         fix: "`az network vnet subnet update … --disable-private-endpoint-network-policies true` (that `true` means the JSON value `Disabled`).",
         source: "Seed › \"No public IP\" sections; Troubleshooting. The 2023 docs no longer ask for it (profile 2023-04: info).",
     },
-    run: |ctx, check| ctx.per_target(|t| policy_check(ctx, check, t, "privateEndpointNetworkPolicies", false)),
+    run: |ctx, check| ctx.per_target(|t| policy_check(ctx, check, t, Policy::PrivateEndpoint, false)),
 };
 
 pub static NPIP_003: Check = Check {
@@ -139,7 +168,7 @@ pub static NPIP_003: Check = Check {
         fix: "`az network vnet subnet update … --disable-private-link-service-network-policies true`.",
         source: "Seed › \"No public IP\" sections; Troubleshooting. The 2023 docs no longer ask for it (profile 2023-04: info).",
     },
-    run: |ctx, check| ctx.per_target(|t| policy_check(ctx, check, t, "privateLinkServiceNetworkPolicies", true)),
+    run: |ctx, check| ctx.per_target(|t| policy_check(ctx, check, t, Policy::PrivateLinkService, true)),
 };
 
 fn vnet_inbound(source: Endpoint, t: &Target, ports: Vec<u16>) -> FlowReq {
