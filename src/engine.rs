@@ -112,8 +112,8 @@ pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPr
         .iter()
         .map(|d| DocumentSummary {
             name: d.name.clone(),
-            shape: d.shape.clone(),
-            shape_label: d.shape_label.clone(),
+            shape: d.shape.id().to_string(),
+            shape_label: d.shape.label(),
             resources: d.resources.clone(),
             error: d.parse_error.clone(),
         })

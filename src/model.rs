@@ -53,14 +53,117 @@ pub enum PolicyAttribute {
     Text,
 }
 
+/// What kind of document a text is (spec section 5): its identifier in the report and
+/// its name for people, in one place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Not detected yet.
+    #[default]
+    Unset,
+    Unrecognised,
+    InvalidJson,
+    ArmResource,
+    ArmTemplate,
+    ParametersFile,
+    RestExample,
+    ResourceArray,
+    ResourceList,
+    ResourceGraph,
+    ResourceGraphRow,
+    PowerShell,
+    AzNsgShow,
+    AzNsgCreate,
+    AzNsgRuleList,
+    AzNsgRuleShow,
+    AzNicEffectiveNsg,
+    AzSubnetShow,
+    AzVnetShow,
+    AzRouteTableShow,
+    AzMlCompute,
+    AzMlWorkspace,
+    TerraformPlan,
+    TerraformState,
+    TerraformRawState,
+    TerraformPlanStream,
+    /// Azure's service-tag file, with its changeNumber.
+    ServiceTags(u32),
+}
+
+impl Shape {
+    /// The report's identifier (`documents[].shape`).
+    pub fn id(self) -> &'static str {
+        use Shape::*;
+        match self {
+            Unset => "",
+            Unrecognised => "unrecognised",
+            InvalidJson => "invalid-json",
+            ArmResource => "arm-resource",
+            ArmTemplate => "arm-template",
+            ParametersFile => "parameters-file",
+            RestExample => "rest-example",
+            ResourceArray => "resource-array",
+            ResourceList => "resource-list",
+            ResourceGraph | ResourceGraphRow => "resource-graph",
+            PowerShell => "powershell",
+            AzNsgShow => "az-nsg-show",
+            AzNsgCreate => "az-nsg-show",
+            AzNsgRuleList => "az-nsg-rule-list",
+            AzNsgRuleShow => "az-nsg-rule-show",
+            AzNicEffectiveNsg => "az-nic-effective-nsg",
+            AzSubnetShow => "az-subnet-show",
+            AzVnetShow => "az-vnet-show",
+            AzRouteTableShow => "az-route-table-show",
+            AzMlCompute => "az-ml-compute",
+            AzMlWorkspace => "az-ml-workspace",
+            TerraformPlan => "terraform-plan",
+            TerraformState => "terraform-state",
+            TerraformRawState => "terraform-raw-state",
+            TerraformPlanStream => "terraform-plan-stream",
+            ServiceTags(_) => "service-tags",
+        }
+    }
+
+    /// The shape's name for people (the page's document card, the text report).
+    pub fn label(self) -> String {
+        use Shape::*;
+        let label = match self {
+            Unset => "",
+            Unrecognised => "unrecognised",
+            InvalidJson => "not JSON",
+            ArmResource => "ARM/REST resource",
+            ArmTemplate => "ARM template",
+            ParametersFile => "ARM parameters file",
+            RestExample => "REST API example",
+            ResourceArray => "array of resources",
+            ResourceList => "list of resources",
+            ResourceGraph => "Azure Resource Graph result",
+            ResourceGraphRow => "Azure Resource Graph row",
+            PowerShell => "PowerShell ConvertTo-Json (best effort)",
+            AzNsgShow => "az network nsg show",
+            AzNsgCreate => "az network nsg create",
+            AzNsgRuleList => "az network nsg rule list",
+            AzNsgRuleShow => "az network nsg rule show",
+            AzNicEffectiveNsg => "az network nic list-effective-nsg",
+            AzSubnetShow => "az network vnet subnet show",
+            AzVnetShow => "az network vnet show",
+            AzRouteTableShow => "az network route-table show",
+            AzMlCompute => "az ml compute show",
+            AzMlWorkspace => "az ml workspace show",
+            TerraformPlan => "Terraform plan (terraform show -json)",
+            TerraformState => "Terraform state (terraform show -json)",
+            TerraformRawState => "raw Terraform state file",
+            TerraformPlanStream => "terraform plan -json output",
+            ServiceTags(change) => return format!("Azure service tags (changeNumber {change})"),
+        };
+        label.to_string()
+    }
+}
+
 /// One input document as the engine saw it.
 #[derive(Clone, Debug, Default)]
 pub struct DocumentInfo {
     pub name: String,
-    /// Shape identifier (`arm-resource`, `az-nsg-show`, `arm-template`, …).
-    pub shape: String,
-    /// Human name of the shape, for the page and the text report.
-    pub shape_label: String,
+    pub shape: Shape,
     /// Kinds and names of the resources found, for the document card.
     pub resources: Vec<String>,
     /// Set when the text was not JSON: `line:column: message`.

@@ -11,7 +11,7 @@ fn model(docs: &[(&str, &str)]) -> Model {
 }
 
 fn shape(m: &Model, i: usize) -> String {
-    m.documents.get(i).map(|d| d.shape.clone()).unwrap_or_default()
+    m.documents.get(i).map(|d| d.shape.id().to_string()).unwrap_or_default()
 }
 
 const DEFAULTS: &str = r#"

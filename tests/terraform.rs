@@ -85,7 +85,7 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     // the configuration doesn't write any.
     let d = read(&dir, "checkov_nsg-separate-deny-rule_tf1.3_plan.json");
     let model = amlvnet::input::read(std::slice::from_ref(&d));
-    assert_eq!(model.documents[0].shape, "terraform-plan");
+    assert_eq!(model.documents[0].shape.id(), "terraform-plan");
     let pass = model.nsgs.iter().find(|n| n.name == "pass").expect("NSG pass");
     let rule = pass.rules.iter().find(|r| !r.is_default).expect("the separate rule joined its NSG");
     assert_eq!((rule.priority, rule.access.map(|a| a.as_str())), (Some(100), Some("Deny")));

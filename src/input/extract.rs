@@ -83,10 +83,9 @@ impl<'m> Reader<'m> {
         }
     }
 
-    fn set_shape(&mut self, shape: &str, label: &str) {
+    fn set_shape(&mut self, shape: Shape) {
         if let Some(info) = self.model.documents.get_mut(self.document) {
-            info.shape = shape.into();
-            info.shape_label = label.into();
+            info.shape = shape;
         }
     }
 
@@ -104,10 +103,10 @@ impl<'m> Reader<'m> {
         match &root.value {
             Value::Array(items) => {
                 if items.iter().any(|i| i.get("priority").is_some() && i.get("direction").is_some()) {
-                    self.set_shape("az-nsg-rule-list", "az network nsg rule list");
+                    self.set_shape(Shape::AzNsgRuleList);
                     self.rule_list(items, "");
                 } else {
-                    self.set_shape("resource-array", "array of resources");
+                    self.set_shape(Shape::ResourceArray);
                     for (i, item) in items.iter().enumerate() {
                         self.resource(item, &format!("/{i}"), None);
                     }
@@ -115,22 +114,21 @@ impl<'m> Reader<'m> {
             }
             Value::Object(_) => self.object_document(root, parameters),
             _ => {
-                self.set_shape("unrecognised", "unrecognised");
+                self.set_shape(Shape::Unrecognised);
             }
         }
         self.finish();
-        if self.resource_count() == before && self.model.documents.get(self.document).is_some_and(|d| d.shape != "parameters-file") {
+        if self.resource_count() == before && self.model.documents.get(self.document).is_some_and(|d| d.shape != Shape::ParametersFile) {
             if let Some(info) = self.model.documents.get_mut(self.document) {
-                if info.shape.is_empty() {
-                    info.shape = "unrecognised".into();
-                    info.shape_label = "unrecognised".into();
+                if info.shape == Shape::Unset {
+                    info.shape = Shape::Unrecognised;
                 }
             }
             let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
-            let shape = self.model.documents.get(self.document).map(|d| d.shape.clone()).unwrap_or_default();
+            let shape = self.model.documents.get(self.document).map(|d| d.shape).unwrap_or_default();
             let terraform =
                 root.get("format_version").is_some() && ["planned_values", "resource_changes", "values", "prior_state"].iter().any(|k| root.get(k).is_some());
-            let message = if shape == "arm-template" {
+            let message = if shape == Shape::ArmTemplate {
                 format!("`{name}` deploys no network, Azure ML or storage resource with these parameters (its loops have no items or its conditions are false); paste the parameters file it is deployed with")
             } else if terraform {
                 format!("`{name}` is Terraform JSON (`terraform show -json`), which this version does not read yet; paste the deployed resources instead (`az network nsg show`, `az network vnet show`, …)")
@@ -172,7 +170,7 @@ impl<'m> Reader<'m> {
         }
         let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
         if schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some()) {
-            self.set_shape("arm-template", "ARM template");
+            self.set_shape(Shape::ArmTemplate);
             let (resources, notes) = template::flatten(root, parameters, reads_type);
             for note in notes {
                 let node = Node { value: Value::Null, pos: note.pos };
@@ -186,11 +184,11 @@ impl<'m> Reader<'m> {
             return;
         }
         if super::is_parameters_file(root) {
-            self.set_shape("parameters-file", "ARM parameters file");
+            self.set_shape(Shape::ParametersFile);
             return;
         }
         if let Some(responses) = root.get("responses") {
-            self.set_shape("rest-example", "REST API example");
+            self.set_shape(Shape::RestExample);
             let body = ["200", "201", "202"].iter().find_map(|code| responses.get(code).and_then(|r| r.get("body")).map(|b| (code.to_string(), b)));
             if let Some((code, body)) = body {
                 let pointer = format!("/responses/{code}/body");
@@ -221,16 +219,16 @@ impl<'m> Reader<'m> {
             return;
         }
         if let Some(inner) = root.get("NewNSG") {
-            self.set_shape("az-nsg-show", "az network nsg create");
+            self.set_shape(Shape::AzNsgCreate);
             self.resource(inner, "/NewNSG", Some("microsoft.network/networksecuritygroups"));
             return;
         }
         if let Some(items) = root.get("value").and_then(|v| v.as_array()) {
             if items.iter().any(|i| i.get("effectiveSecurityRules").is_some()) {
-                self.set_shape("az-nic-effective-nsg", "az network nic list-effective-nsg");
+                self.set_shape(Shape::AzNicEffectiveNsg);
                 self.effective_nsgs(items, "/value");
             } else {
-                self.set_shape("resource-list", "list of resources");
+                self.set_shape(Shape::ResourceList);
                 for (i, item) in items.iter().enumerate() {
                     self.resource(item, &format!("/value/{i}"), None);
                 }
@@ -238,7 +236,7 @@ impl<'m> Reader<'m> {
             return;
         }
         if let Some(items) = root.get("data").and_then(|v| v.as_array()) {
-            self.set_shape("resource-graph", "Azure Resource Graph result");
+            self.set_shape(Shape::ResourceGraph);
             for (i, item) in items.iter().enumerate() {
                 self.resource(item, &format!("/data/{i}"), None);
             }
@@ -255,10 +253,9 @@ impl<'m> Reader<'m> {
         let declared = node.get("type").and_then(text_of).unwrap_or_default();
         let lower = declared.to_ascii_lowercase();
         let kind = if lower.starts_with("microsoft.") { lower.clone() } else { hint.map(String::from).unwrap_or_else(|| guess_type(node, &lower)) };
-        let shape_known = self.model.documents.get(self.document).is_some_and(|d| !d.shape.is_empty());
+        let shape_known = self.model.documents.get(self.document).is_some_and(|d| d.shape != Shape::Unset);
         if !shape_known {
-            let (shape, label) = shape_of(node, &declared, &kind);
-            self.set_shape(shape, label);
+            self.set_shape(shape_of(node, &declared, &kind));
         }
         match kind.as_str() {
             "microsoft.network/networksecuritygroups" => self.nsg(node, pointer),
@@ -417,10 +414,10 @@ impl<'m> Reader<'m> {
         use super::terraform::Kind;
         let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
         match kind {
-            Kind::Plan => self.set_shape("terraform-plan", "Terraform plan (terraform show -json)"),
-            Kind::State => self.set_shape("terraform-state", "Terraform state (terraform show -json)"),
+            Kind::Plan => self.set_shape(Shape::TerraformPlan),
+            Kind::State => self.set_shape(Shape::TerraformState),
             Kind::RawState => {
-                self.set_shape("terraform-raw-state", "raw Terraform state file");
+                self.set_shape(Shape::TerraformRawState);
                 let message = format!(
                     "`{name}` is a raw Terraform state file, which keeps no plan-time knowledge and changes format between versions; run `terraform show -json > state.json` (or `terraform plan -out tfplan && terraform show -json tfplan > plan.json`) and paste that"
                 );
@@ -1438,29 +1435,29 @@ fn guess_type(node: &Node, declared_lower: &str) -> String {
     }
 }
 
-fn shape_of(node: &Node, declared: &str, kind: &str) -> (&'static str, &'static str) {
+fn shape_of(node: &Node, declared: &str, kind: &str) -> Shape {
     let lower = declared.to_ascii_lowercase();
     if lower.starts_with("microsoft.") && node.get("properties").is_some_and(|p| p.is_object()) {
         if declared == lower && node.get("subscriptionId").is_some() {
-            return ("resource-graph", "Azure Resource Graph row");
+            return Shape::ResourceGraphRow;
         }
-        return ("arm-resource", "ARM/REST resource");
+        return Shape::ArmResource;
     }
     if node.as_object().is_some_and(|m| m.iter().any(|(k, _)| k == "SecurityRules" || k == "Subnets" || k == "AddressPrefix")) {
-        return ("powershell", "PowerShell ConvertTo-Json (best effort)");
+        return Shape::PowerShell;
     }
     match kind {
-        "microsoft.network/networksecuritygroups" => ("az-nsg-show", "az network nsg show"),
-        "microsoft.network/virtualnetworks/subnets" if node.get("properties").is_some() => ("arm-resource", "ARM/REST resource"),
-        "microsoft.network/virtualnetworks/subnets" => ("az-subnet-show", "az network vnet subnet show"),
-        "microsoft.network/virtualnetworks" if node.get("properties").is_some() => ("arm-resource", "ARM/REST resource"),
-        "microsoft.network/virtualnetworks" => ("az-vnet-show", "az network vnet show"),
-        "microsoft.network/routetables" if node.get("properties").is_none() => ("az-route-table-show", "az network route-table show"),
-        "az-ml-compute" => ("az-ml-compute", "az ml compute show"),
-        "az-ml-workspace" => ("az-ml-workspace", "az ml workspace show"),
-        "microsoft.network/networksecuritygroups/securityrules" => ("az-nsg-rule-show", "az network nsg rule show"),
-        "" => ("unrecognised", "unrecognised"),
-        _ => ("arm-resource", "ARM/REST resource"),
+        "microsoft.network/networksecuritygroups" => Shape::AzNsgShow,
+        "microsoft.network/virtualnetworks/subnets" if node.get("properties").is_some() => Shape::ArmResource,
+        "microsoft.network/virtualnetworks/subnets" => Shape::AzSubnetShow,
+        "microsoft.network/virtualnetworks" if node.get("properties").is_some() => Shape::ArmResource,
+        "microsoft.network/virtualnetworks" => Shape::AzVnetShow,
+        "microsoft.network/routetables" if node.get("properties").is_none() => Shape::AzRouteTableShow,
+        "az-ml-compute" => Shape::AzMlCompute,
+        "az-ml-workspace" => Shape::AzMlWorkspace,
+        "microsoft.network/networksecuritygroups/securityrules" => Shape::AzNsgRuleShow,
+        "" => Shape::Unrecognised,
+        _ => Shape::ArmResource,
     }
 }
 

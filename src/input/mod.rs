@@ -10,7 +10,7 @@ mod terraform;
 pub use terraform::AFTER_APPLY;
 
 use crate::json::{self, Node, Value};
-use crate::model::{DocumentInfo, InputIssue, Loc, Model};
+use crate::model::{DocumentInfo, InputIssue, Loc, Model, Shape};
 
 /// One input document: a file name and its text.
 #[derive(Clone, Debug)]
@@ -69,8 +69,7 @@ pub fn read(documents: &[Document]) -> Model {
                 parsed.push(Some(parsed_doc.root));
             }
             Err(_) if cfg!(not(feature = "web")) && terraform::is_plan_stream(&doc.text) => {
-                info.shape = "terraform-plan-stream".into();
-                info.shape_label = "terraform plan -json output".into();
+                info.shape = Shape::TerraformPlanStream;
                 model.issues.push(InputIssue {
                     id: "AML-INP-002",
                     message: format!(
@@ -83,8 +82,7 @@ pub fn read(documents: &[Document]) -> Model {
                 parsed.push(None);
             }
             Err(e) => {
-                info.shape = "invalid-json".into();
-                info.shape_label = "not JSON".into();
+                info.shape = Shape::InvalidJson;
                 info.parse_error = Some((e.pos.line, e.pos.column, e.message.clone()));
                 model.issues.push(InputIssue {
                     id: "AML-INP-001",
@@ -128,8 +126,7 @@ fn read_service_tags(model: &mut Model, parsed: &mut [Option<Node>]) {
             Ok(_) if model.service_tags.is_some() => Some(format!("`{name}` is a second service-tag document; the first one given is used")),
             Ok((table, skipped)) => {
                 if let Some(info) = model.documents.get_mut(index) {
-                    info.shape = "service-tags".into();
-                    info.shape_label = format!("Azure service tags (changeNumber {})", table.change_number);
+                    info.shape = Shape::ServiceTags(table.change_number);
                     info.resources.push(format!("{} service tags", table.len()));
                 }
                 model.service_tags = Some(crate::model::PastedTags { document: index, table: std::sync::Arc::new(table) });
