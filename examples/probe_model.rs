@@ -17,6 +17,6 @@ fn main() {
         println!("compute {} {:?} subnet={:?} public_ip={:?}", c.name, c.kind, c.subnet.as_ref().map(|r| r.id.clone()), c.public_ip);
     }
     for i in &m.issues {
-        println!("issue {} {}", i.id, i.message);
+        println!("issue {} {}", i.kind.id(), i.message);
     }
 }

@@ -314,7 +314,7 @@ struct Missing {
 impl Missing {
     fn add(&mut self, r: &Reference, message: String) -> String {
         if self.seen.insert(message.clone()) {
-            self.issues.push(InputIssue { id: "AML-INP-006", message: message.clone(), loc: r.loc.clone(), warn: false });
+            self.issues.push(InputIssue { kind: crate::model::Diagnostic::MissingReference, message: message.clone(), loc: r.loc.clone(), warn: false });
         }
         message
     }

@@ -434,11 +434,40 @@ pub struct ServiceEndpointPolicy {
 /// A problem found while reading the input (the AML-INP series).
 #[derive(Clone, Debug)]
 pub struct InputIssue {
-    pub id: &'static str,
+    pub kind: Diagnostic,
     pub message: String,
     pub loc: Option<Loc>,
     /// Reported as `warn` rather than the ID's usual status.
     pub warn: bool,
+}
+
+/// The input diagnostics of spec 2.7 by what they mean; `id()` is the check that reports
+/// them (the catalogue's AML-INP checks select their issues by it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Diagnostic {
+    InvalidJson,
+    Unrecognised,
+    DuplicatePriority,
+    BadValue,
+    Unresolved,
+    MissingReference,
+    UnknownTag,
+    TagNotAccepted,
+}
+
+impl Diagnostic {
+    pub fn id(self) -> &'static str {
+        match self {
+            Diagnostic::InvalidJson => "AML-INP-001",
+            Diagnostic::Unrecognised => "AML-INP-002",
+            Diagnostic::DuplicatePriority => "AML-INP-003",
+            Diagnostic::BadValue => "AML-INP-004",
+            Diagnostic::Unresolved => "AML-INP-005",
+            Diagnostic::MissingReference => "AML-INP-006",
+            Diagnostic::UnknownTag => "AML-INP-007",
+            Diagnostic::TagNotAccepted => "AML-INP-008",
+        }
+    }
 }
 
 /// Everything read from the input documents.

@@ -25,7 +25,7 @@ pub(super) struct Reader<'m> {
     child_routes: Vec<(String, Route)>,
     /// The Terraform resource being read, and the pointer of its `values`.
     tf: Option<(TfOrigin, String)>,
-    issue_counts: std::collections::HashMap<&'static str, usize>,
+    issue_counts: std::collections::HashMap<Diagnostic, usize>,
 }
 
 impl<'m> Reader<'m> {
@@ -62,24 +62,24 @@ impl<'m> Reader<'m> {
         self.tf.as_ref().map(|(o, _)| Box::new(o.clone()))
     }
 
-    fn issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node) {
-        self.push_issue(id, message, pointer, node, false);
+    fn issue(&mut self, kind: Diagnostic, message: String, pointer: &str, node: &Node) {
+        self.push_issue(kind, message, pointer, node, false);
     }
 
-    fn warn_issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node) {
-        self.push_issue(id, message, pointer, node, true);
+    fn warn_issue(&mut self, kind: Diagnostic, message: String, pointer: &str, node: &Node) {
+        self.push_issue(kind, message, pointer, node, true);
     }
 
     /// Records an input issue; past `MAX_ISSUES` per ID, only a count is kept.
-    fn push_issue(&mut self, id: &'static str, message: String, pointer: &str, node: &Node, warn: bool) {
-        let same = self.issue_counts.entry(id).or_insert(0);
+    fn push_issue(&mut self, kind: Diagnostic, message: String, pointer: &str, node: &Node, warn: bool) {
+        let same = self.issue_counts.entry(kind).or_insert(0);
         *same += 1;
         let same = *same - 1;
         if same < MAX_ISSUES {
             let loc = self.loc(pointer, node);
-            self.model.issues.push(InputIssue { id, message, loc, warn });
+            self.model.issues.push(InputIssue { kind, message, loc, warn });
         } else if same == MAX_ISSUES {
-            self.model.issues.push(InputIssue { id, message: format!("more {id} problems are not listed"), loc: None, warn });
+            self.model.issues.push(InputIssue { kind, message: format!("more {} problems are not listed", kind.id()), loc: None, warn });
         }
     }
 
@@ -137,7 +137,7 @@ impl<'m> Reader<'m> {
                     "`{name}` holds nothing the checker recognises; accepted: NSG, rule list, subnet, VNet, route table, NAT gateway, Azure ML compute or workspace JSON (ARM/REST resources, az CLI output, ARM templates)"
                 )
             };
-            self.warn_issue("AML-INP-002", message, "", root);
+            self.warn_issue(Diagnostic::Unrecognised, message, "", root);
         }
     }
 
@@ -174,7 +174,7 @@ impl<'m> Reader<'m> {
             let (resources, notes) = template::flatten(root, parameters, reads_type);
             for note in notes {
                 let node = Node { value: Value::Null, pos: note.pos };
-                self.warn_issue("AML-INP-005", note.message, &note.pointer, &node);
+                self.warn_issue(Diagnostic::Unresolved, note.message, &note.pointer, &node);
             }
             for r in resources {
                 self.conditional = r.conditional;
@@ -377,7 +377,12 @@ impl<'m> Reader<'m> {
                     // Rules from an expression or loop that can't be evaluated: unknown rules
                     // that may come before any other, a doubt for every flow.
                     let p = format!("{props_ptr}/{key}");
-                    self.warn_issue("AML-INP-005", format!("NSG `{name}`: `securityRules` is {}; every flow through it is unknown", r.describe()), &p, r);
+                    self.warn_issue(
+                        Diagnostic::Unresolved,
+                        format!("NSG `{name}`: `securityRules` is {}; every flow through it is unknown", r.describe()),
+                        &p,
+                        r,
+                    );
                     rules.push(unknown_rules(self.loc(&p, r)));
                 }
                 Some(r) => {
@@ -421,7 +426,7 @@ impl<'m> Reader<'m> {
                 let message = format!(
                     "`{name}` is a raw Terraform state file, which keeps no plan-time knowledge and changes format between versions; run `terraform show -json > state.json` (or `terraform plan -out tfplan && terraform show -json tfplan > plan.json`) and paste that"
                 );
-                self.warn_issue("AML-INP-002", message, "", root);
+                self.warn_issue(Diagnostic::Unrecognised, message, "", root);
                 return;
             }
         }
@@ -520,12 +525,12 @@ impl<'m> Reader<'m> {
 
         let priority = match p.get_present("priority") {
             None => {
-                self.issue("AML-INP-004", format!("{label}: `priority` is missing"), pointer, node);
+                self.issue(Diagnostic::BadValue, format!("{label}: `priority` is missing"), pointer, node);
                 valid = false;
                 None
             }
             Some(n) if n.is_unresolved() => {
-                self.warn_issue("AML-INP-005", format!("{label}: `priority` is {}", n.describe()), &format!("{pp}/priority"), n);
+                self.warn_issue(Diagnostic::Unresolved, format!("{label}: `priority` is {}", n.describe()), &format!("{pp}/priority"), n);
                 valid = false;
                 None
             }
@@ -533,7 +538,7 @@ impl<'m> Reader<'m> {
                 Some(x) if x.fract() == 0.0 && ((100.0..=4096.0).contains(&x) || (is_default && (65000.0..=65500.0).contains(&x))) => Some(x as u32),
                 _ => {
                     self.issue(
-                        "AML-INP-004",
+                        Diagnostic::BadValue,
                         format!("{label}: `priority` {} is not an integer between 100 and 4096", n.describe()),
                         &format!("{pp}/priority"),
                         n,
@@ -546,17 +551,17 @@ impl<'m> Reader<'m> {
         let enum_field = |reader: &mut Self, key: &str, allowed: &str| -> Option<(&str, crate::json::Pos)> {
             match p.get_present(key) {
                 None => {
-                    reader.issue("AML-INP-004", format!("{label}: `{key}` is missing (expected {allowed})"), pointer, node);
+                    reader.issue(Diagnostic::BadValue, format!("{label}: `{key}` is missing (expected {allowed})"), pointer, node);
                     None
                 }
                 Some(n) if n.is_unresolved() => {
-                    reader.warn_issue("AML-INP-005", format!("{label}: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
+                    reader.warn_issue(Diagnostic::Unresolved, format!("{label}: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
                     None
                 }
                 Some(n) => match n.as_str() {
                     Some(s) => Some((s, n.pos)),
                     None => {
-                        reader.issue("AML-INP-004", format!("{label}: `{key}` is {}, expected {allowed}", n.describe()), &format!("{pp}/{key}"), n);
+                        reader.issue(Diagnostic::BadValue, format!("{label}: `{key}` is {}, expected {allowed}", n.describe()), &format!("{pp}/{key}"), n);
                         None
                     }
                 },
@@ -569,14 +574,14 @@ impl<'m> Reader<'m> {
         let direction = direction_text.and_then(|(t, pos)| {
             let d = Direction::parse(t);
             if d.is_none() {
-                self.issue("AML-INP-004", format!("{label}: `direction` \"{t}\" is not Inbound or Outbound"), &format!("{pp}/direction"), &at(pos));
+                self.issue(Diagnostic::BadValue, format!("{label}: `direction` \"{t}\" is not Inbound or Outbound"), &format!("{pp}/direction"), &at(pos));
             }
             d
         });
         let access = access_text.and_then(|(t, pos)| {
             let a = Access::parse(t);
             if a.is_none() {
-                self.issue("AML-INP-004", format!("{label}: `access` \"{t}\" is not Allow or Deny"), &format!("{pp}/access"), &at(pos));
+                self.issue(Diagnostic::BadValue, format!("{label}: `access` \"{t}\" is not Allow or Deny"), &format!("{pp}/access"), &at(pos));
             }
             a
         });
@@ -584,7 +589,7 @@ impl<'m> Reader<'m> {
             let pr = Protocol::parse(t);
             if pr.is_none() {
                 self.issue(
-                    "AML-INP-004",
+                    Diagnostic::BadValue,
                     format!("{label}: unknown `protocol` \"{t}\" (expected Tcp, Udp, Icmp, Esp, Ah or *)"),
                     &format!("{pp}/protocol"),
                     &at(pos),
@@ -663,7 +668,7 @@ impl<'m> Reader<'m> {
             let (a, b) = (describe(items.get(..split).unwrap_or_default()), describe(items.get(split..).unwrap_or_default()));
             if a != b {
                 self.warn_issue(
-                    "AML-INP-004",
+                    Diagnostic::BadValue,
                     format!("{label}: both `{singular}` ({}) and `{plural}` ({}) are set; the union is used", a.join(", "), b.join(", ")),
                     &pp.to_string(),
                     node,
@@ -671,7 +676,7 @@ impl<'m> Reader<'m> {
             }
         }
         if items.is_empty() {
-            self.issue("AML-INP-004", format!("{label}: neither `{singular}` nor `{plural}` is set"), pointer, node);
+            self.issue(Diagnostic::BadValue, format!("{label}: neither `{singular}` nor `{plural}` is set"), pointer, node);
             return (PortSet { ranges: Vec::new(), uncertain: true }, false);
         }
         let mut set = PortSet { ranges: Vec::new(), uncertain: false };
@@ -684,7 +689,7 @@ impl<'m> Reader<'m> {
                             Some(r) => set.ranges.push(r),
                             None => {
                                 self.issue(
-                                    "AML-INP-004",
+                                    Diagnostic::BadValue,
                                     format!("{label}: `{singular}` \"{}\" is not a port (0-65535), a range N-M or *", part.trim()),
                                     &ptr.path(pp),
                                     n,
@@ -697,12 +702,12 @@ impl<'m> Reader<'m> {
                 }
                 Value::Number(x) if x.fract() == 0.0 && (0.0..=65535.0).contains(x) => set.ranges.push(PortRange { low: *x as u16, high: *x as u16 }),
                 Value::Unresolved(_) => {
-                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &ptr.path(pp), n);
+                    self.warn_issue(Diagnostic::Unresolved, format!("{label}: `{singular}` is {}", n.describe()), &ptr.path(pp), n);
                     set.uncertain = true;
                     ok = false;
                 }
                 _ => {
-                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a port string", n.describe()), &ptr.path(pp), n);
+                    self.issue(Diagnostic::BadValue, format!("{label}: `{singular}` is {}, expected a port string", n.describe()), &ptr.path(pp), n);
                     set.uncertain = true;
                     ok = false;
                 }
@@ -734,7 +739,7 @@ impl<'m> Reader<'m> {
                 items.push((plural, Some(i), n));
             }
             if single_given && !a.is_empty() {
-                self.warn_issue("AML-INP-004", format!("{label}: both `{singular}` and `{plural}` are set; the union is used"), &pp.to_string(), node);
+                self.warn_issue(Diagnostic::BadValue, format!("{label}: both `{singular}` and `{plural}` are set; the union is used"), &pp.to_string(), node);
             }
         }
         let at = |key: &str, index: Option<usize>| match index {
@@ -747,7 +752,7 @@ impl<'m> Reader<'m> {
                     Some(a) => out.push(a),
                     None => {
                         self.issue(
-                            "AML-INP-004",
+                            Diagnostic::BadValue,
                             format!("{label}: `{singular}` \"{t}\" is not a valid address prefix, IP, CIDR or service tag"),
                             &at(key, index),
                             n,
@@ -757,12 +762,12 @@ impl<'m> Reader<'m> {
                     }
                 },
                 Value::Unresolved(sym) => {
-                    self.warn_issue("AML-INP-005", format!("{label}: `{singular}` is {}", n.describe()), &at(key, index), n);
+                    self.warn_issue(Diagnostic::Unresolved, format!("{label}: `{singular}` is {}", n.describe()), &at(key, index), n);
                     out.push(Address::Unknown(sym.to_string()));
                     ok = false;
                 }
                 _ => {
-                    self.issue("AML-INP-004", format!("{label}: `{singular}` is {}, expected a string", n.describe()), &at(key, index), n);
+                    self.issue(Diagnostic::BadValue, format!("{label}: `{singular}` is {}, expected a string", n.describe()), &at(key, index), n);
                     out.push(Address::Unknown(n.describe()));
                     ok = false;
                 }
@@ -775,7 +780,7 @@ impl<'m> Reader<'m> {
             }
         }
         if out.is_empty() {
-            self.issue("AML-INP-004", format!("{label}: no {side} address is set (`{singular}`, `{plural}` or `{asgs}`)"), pointer, node);
+            self.issue(Diagnostic::BadValue, format!("{label}: no {side} address is set (`{singular}`, `{plural}` or `{asgs}`)"), pointer, node);
             return (vec![Address::Unknown(format!("missing {side}"))], false);
         }
         (out, ok)
@@ -859,16 +864,16 @@ impl<'m> Reader<'m> {
                         }
                     }
                     Err(_) => {
-                        self.issue("AML-INP-004", format!("subnet `{}`: `addressPrefix` \"{t}\" is not a valid CIDR", subnet.name), &ptr, n);
+                        self.issue(Diagnostic::BadValue, format!("subnet `{}`: `addressPrefix` \"{t}\" is not a valid CIDR", subnet.name), &ptr, n);
                         subnet.bad_prefixes.push(t.to_string());
                     }
                 },
                 Value::Unresolved(sym) => {
-                    self.warn_issue("AML-INP-005", format!("subnet `{}`: `addressPrefix` is {}", subnet.name, n.describe()), &ptr, n);
+                    self.warn_issue(Diagnostic::Unresolved, format!("subnet `{}`: `addressPrefix` is {}", subnet.name, n.describe()), &ptr, n);
                     subnet.bad_prefixes.push(sym.to_string());
                 }
                 _ => {
-                    self.issue("AML-INP-004", format!("subnet `{}`: `addressPrefix` is {}, expected a CIDR string", subnet.name, n.describe()), &ptr, n);
+                    self.issue(Diagnostic::BadValue, format!("subnet `{}`: `addressPrefix` is {}, expected a CIDR string", subnet.name, n.describe()), &ptr, n);
                     subnet.bad_prefixes.push(n.describe());
                 }
             }
@@ -949,7 +954,7 @@ impl<'m> Reader<'m> {
         let field = |reader: &mut Self, key: &str| -> Option<String> {
             match p.get_present(key) {
                 Some(n) if n.is_unresolved() => {
-                    reader.warn_issue("AML-INP-005", format!("route `{name}`: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
+                    reader.warn_issue(Diagnostic::Unresolved, format!("route `{name}`: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
                     None
                 }
                 Some(n) => n.as_str().map(String::from),
@@ -1022,13 +1027,13 @@ impl<'m> Reader<'m> {
                     what(),
                     crate::service_tags::describe(features)
                 );
-                self.issue("AML-INP-008", message, &pointer(), node);
+                self.issue(Diagnostic::TagNotAccepted, message, &pointer(), node);
                 false
             }
             Lookup::Missing { closest } => {
                 let data = format!("service-tag data changeNumber {change}");
                 let hint = closest.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                self.issue("AML-INP-007", format!("{} is `{tag}`, which is not a service tag Azure has ({data}){hint}", what()), &pointer(), node);
+                self.issue(Diagnostic::UnknownTag, format!("{} is `{tag}`, which is not a service tag Azure has ({data}){hint}", what()), &pointer(), node);
                 false
             }
         }
@@ -1133,7 +1138,7 @@ impl<'m> Reader<'m> {
         if let Some(n) = outer.get("computeType").filter(|n| n.is_unresolved()) {
             let p = format!("{}/computeType", props_pointer(node, pointer));
             self.warn_issue(
-                "AML-INP-005",
+                Diagnostic::Unresolved,
                 format!("compute `{full_name}`: `computeType` is {}, so it is not known whether it is a cluster or an instance: pass --compute", n.describe()),
                 &p,
                 n,

@@ -57,7 +57,7 @@ pub fn read(documents: &[Document]) -> Model {
             Ok(parsed_doc) => {
                 for (key, pos) in &parsed_doc.duplicates {
                     model.issues.push(InputIssue {
-                        id: "AML-INP-001",
+                        kind: crate::model::Diagnostic::InvalidJson,
                         message: format!(
                             "{}:{}:{}: member `{key}` is given twice in one object; the last value is used, as Azure and JSON.parse do: remove the other",
                             doc.name, pos.line, pos.column
@@ -71,7 +71,7 @@ pub fn read(documents: &[Document]) -> Model {
             Err(_) if cfg!(not(feature = "web")) && terraform::is_plan_stream(&doc.text) => {
                 info.shape = Shape::TerraformPlanStream;
                 model.issues.push(InputIssue {
-                    id: "AML-INP-002",
+                    kind: crate::model::Diagnostic::Unrecognised,
                     message: format!(
                         "`{}` is the message stream of `terraform plan -json`, which holds no resource values; run `terraform plan -out tfplan && terraform show -json tfplan > plan.json` and paste plan.json",
                         doc.name
@@ -85,7 +85,7 @@ pub fn read(documents: &[Document]) -> Model {
                 info.shape = Shape::InvalidJson;
                 info.parse_error = Some((e.pos.line, e.pos.column, e.message.clone()));
                 model.issues.push(InputIssue {
-                    id: "AML-INP-001",
+                    kind: crate::model::Diagnostic::InvalidJson,
                     message: format!("{}:{}:{}: {}", doc.name, e.pos.line, e.pos.column, e.message),
                     loc: Some(Loc { document: index, pointer: String::new(), line: e.pos.line, column: e.pos.column, address: None }),
                     warn: false,
@@ -135,7 +135,7 @@ fn read_service_tags(model: &mut Model, parsed: &mut [Option<Node>]) {
             Err(e) => Some(format!("`{name}` looks like service-tag data but can't be used: {e}")),
         };
         if let Some(message) = message {
-            model.issues.push(InputIssue { id: "AML-INP-002", message, loc, warn: true });
+            model.issues.push(InputIssue { kind: crate::model::Diagnostic::Unrecognised, message, loc, warn: true });
         }
     }
 }

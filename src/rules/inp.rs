@@ -8,7 +8,7 @@ pub static CHECKS: &[&Check] = &[&INP_001, &INP_002, &INP_003, &INP_004, &INP_00
 
 /// One finding per issue of this ID, or a pass when there is none.
 fn from_issues(ctx: &Ctx, check: &'static Check, status: Status, none: &str) -> Vec<Finding> {
-    let issues: Vec<&InputIssue> = ctx.model.issues.iter().chain(ctx.link_issues.iter()).filter(|i| i.id == check.id).collect();
+    let issues: Vec<&InputIssue> = ctx.model.issues.iter().chain(ctx.link_issues.iter()).filter(|i| i.kind.id() == check.id).collect();
     if issues.is_empty() {
         return vec![check.finding(Status::Pass, none)];
     }
