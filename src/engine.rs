@@ -118,7 +118,8 @@ pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPr
             error: d.parse_error.clone(),
         })
         .collect();
-    Report { profile: options.profile, scenario, documents, findings, nsgs, notes, service_tags }
+    let fixes_by_nsg = crate::report::NsgFix::collect(&findings);
+    Report { profile: options.profile, scenario, documents, findings, nsgs, notes, service_tags, fixes_by_nsg }
 }
 
 pub(crate) fn has_region_marker(model: &Model) -> bool {

@@ -49,6 +49,8 @@ export interface AmlvnetReport {
   notes: string[];
   /** The service-tag data the tag checks used (changeNumber of Azure's published file). */
   service_tags: { change_number: number; source: "built-in" | string; prefixes: boolean };
+  /** Every rule the fixes add to one NSG, as one change (NSGs that get two or more). */
+  fixes_by_nsg: { nsg: string; rules: string[]; az: string; arm: AmlvnetArmResource[]; bicep: string }[];
 }
 export interface AmlvnetErrorMatch {
   code: string; title: string; checks: { id: string; title: string }[]; paste: string; fix: string; source: string;

@@ -285,3 +285,25 @@ fn a_warn_finding_is_never_an_error() {
         assert_ne!(f.severity, amlvnet::report::Severity::Error, "{} {}", f.id, f.message);
     }
 }
+
+/// The fixes for one NSG come together as one change: every rule once, distinct names
+/// and priorities, the az script, the ARM array and the Bicep block all of them.
+#[test]
+fn fixes_for_one_nsg_combine_into_one_change() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/examples/az-nsg-show.json")).unwrap();
+    let r = check(&[("az-nsg-show.json", &text)], opts("westus2"));
+    let [g] = r.fixes_by_nsg.as_slice() else { panic!("one NSG gets fixes: {:?}", r.fixes_by_nsg) };
+    assert!(g.rules.len() >= 2);
+    let mut names = g.rules.clone();
+    names.dedup();
+    assert_eq!(names.len(), g.rules.len(), "each rule once");
+    assert_eq!(g.az.lines().count(), g.rules.len());
+    let priorities: std::collections::BTreeSet<&str> = g.az.split("--priority ").skip(1).filter_map(|p| p.split_whitespace().next()).collect();
+    assert_eq!(priorities.len(), g.rules.len(), "distinct priorities");
+    let amlvnet::report::json::J::Arr(arm) = &g.arm else { panic!("an ARM array") };
+    assert_eq!(arm.len(), g.rules.len());
+    assert_eq!(g.bicep.matches("resource ").count(), g.rules.len());
+    let json = amlvnet::report::json::report(&r).compact();
+    assert!(json.contains("\"fixes_by_nsg\":[{\"nsg\":\""), "in the JSON report");
+    assert!(amlvnet::report::text::render(&r, false).contains("rules the fixes add to NSG"), "in the text report");
+}

@@ -297,6 +297,24 @@ pub fn report(report: &Report) -> J {
             ),
         ),
         ("notes", J::Arr(report.notes.iter().map(|n| J::s(n.clone())).collect())),
+        (
+            "fixes_by_nsg",
+            J::Arr(
+                report
+                    .fixes_by_nsg
+                    .iter()
+                    .map(|g| {
+                        J::obj(vec![
+                            ("nsg", J::s(g.nsg.clone())),
+                            ("rules", J::Arr(g.rules.iter().map(|r| J::s(r.clone())).collect())),
+                            ("az", J::s(g.az.clone())),
+                            ("arm", g.arm.clone()),
+                            ("bicep", J::s(g.bicep.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
         // The service-tag data the report used (contract.md, additions of December 2026);
         // `prefixes` says whether address prefixes were among it.
         (

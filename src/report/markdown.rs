@@ -63,6 +63,15 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("</details>\n\n");
     }
+    for g in &report.fixes_by_nsg {
+        out.push_str(&format!(
+            "<details><summary>All {} rules for NSG <code>{}</code>, together</summary>\n\n```sh\n{}\n```\n\n```bicep\n{}\n```\n\n</details>\n\n",
+            g.rules.len(),
+            cell(&g.nsg),
+            g.az,
+            g.bicep
+        ));
+    }
     let passed = report.findings.iter().filter(|f| f.status == Status::Pass).count();
     out.push_str(&format!("{passed} requirements pass; run `amlvnet check` locally for the full list.\n"));
     out

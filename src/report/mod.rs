@@ -312,6 +312,57 @@ pub struct Report {
     pub nsgs: Vec<NsgTable>,
     pub notes: Vec<String>,
     pub service_tags: TagsUsed,
+    /// The rules the fixes add to each NSG, together (only NSGs that get two or more).
+    pub fixes_by_nsg: Vec<NsgFix>,
+}
+
+/// Every rule the report's fixes add to one NSG, as one change: an `az` script, an ARM
+/// array of rule resources and a Bicep block (the fixes are allocated together, so their
+/// priorities and names don't clash).
+#[derive(Clone, Debug)]
+pub struct NsgFix {
+    pub nsg: String,
+    pub rules: Vec<String>,
+    pub az: String,
+    pub arm: json::J,
+    pub bicep: String,
+}
+
+impl NsgFix {
+    /// Groups the rule fixes of `findings` by NSG (a rule proposed by several findings once).
+    pub fn collect(findings: &[Finding]) -> Vec<NsgFix> {
+        let mut out: Vec<NsgFix> = Vec::new();
+        for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+            let json::J::Obj(members) = &fix.arm else { continue };
+            let field = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+            let is_rule = matches!(field("type"), Some(json::J::Str(t)) if t.eq_ignore_ascii_case("Microsoft.Network/networkSecurityGroups/securityRules"));
+            let Some(json::J::Str(full)) = field("name").filter(|_| is_rule) else { continue };
+            let Some((nsg, rule)) = full.split_once('/') else { continue };
+            let at = match out.iter().position(|g| g.nsg == nsg) {
+                Some(i) => i,
+                None => {
+                    out.push(NsgFix { nsg: nsg.to_string(), rules: Vec::new(), az: String::new(), arm: json::J::Arr(Vec::new()), bicep: String::new() });
+                    out.len() - 1
+                }
+            };
+            let Some(group) = out.get_mut(at) else { continue };
+            if group.rules.iter().any(|r| r == rule) {
+                continue;
+            }
+            group.rules.push(rule.to_string());
+            for (text, part) in [(&mut group.az, &fix.az), (&mut group.bicep, &fix.bicep)] {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(part);
+            }
+            if let json::J::Arr(items) = &mut group.arm {
+                items.push(fix.arm.clone());
+            }
+        }
+        out.retain(|g| g.rules.len() > 1);
+        out
+    }
 }
 
 /// The service-tag data a report used: its changeNumber, where it came from

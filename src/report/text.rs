@@ -71,6 +71,13 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
+    // Several rules for one NSG: one script to apply them together.
+    for g in &report.fixes_by_nsg {
+        out.push_str(&format!("\nAll {} rules the fixes add to NSG `{}`, together:\n", g.rules.len(), g.nsg));
+        for line in g.az.lines() {
+            out.push_str(&format!("  {}\n", paint("2", line)));
+        }
+    }
     let na = report.findings.iter().filter(|f| f.status == Status::NotApplicable).count();
     out.push('\n');
     let counts: Vec<String> = report.summary().iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
