@@ -151,7 +151,7 @@ fn initial_state() -> (State, Option<String>) {
     let hash = current_hash();
     if hash.starts_with("#s=") {
         return match state::share::decode(&hash) {
-            Ok(s) => (s, None),
+            Ok((s, left_out)) => (s, left_out),
             Err(e) => (State::default(), Some(format!("The share link could not be read: {e}. An example is shown instead."))),
         };
     }

@@ -393,8 +393,9 @@ pub mod share {
     /// Replaces GUIDs (subscription IDs) and public IPv4 addresses with stand-ins, the same
     /// value always by the same stand-in, so that links between documents still hold.
     pub fn redact(text: &str) -> String {
-        let mut guids: Vec<String> = Vec::new();
-        let mut ips: Vec<String> = Vec::new();
+        // Stand-in numbers by first appearance (maps: linear in the text, however many).
+        let mut guids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut ips: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut i = 0;
@@ -408,10 +409,8 @@ pub mod share {
                 let shape = cand.char_indices().all(|(k, c)| if [8, 13, 18, 23].contains(&k) { c == '-' } else { is_hex(c) });
                 if shape && chars.get(i + guid_len).is_none_or(|c| !is_hex(*c)) {
                     let lower = cand.to_ascii_lowercase();
-                    let n = guids.iter().position(|g| *g == lower).unwrap_or_else(|| {
-                        guids.push(lower);
-                        guids.len() - 1
-                    });
+                    let next = guids.len();
+                    let n = *guids.entry(lower).or_insert(next);
                     out.push_str(&format!("00000000-0000-0000-0000-{:012}", n + 1));
                     i += guid_len;
                     continue;
@@ -426,10 +425,8 @@ pub mod share {
                 let cand: String = chars.get(i..j).unwrap_or_default().iter().collect();
                 if let Ok(ip) = cand.parse::<std::net::Ipv4Addr>() {
                     if !(ip.is_private() || ip.is_loopback() || ip.is_unspecified() || ip.octets()[0] == 100 || ip.octets()[0] == 168) {
-                        let n = ips.iter().position(|g| *g == cand).unwrap_or_else(|| {
-                            ips.push(cand.clone());
-                            ips.len() - 1
-                        });
+                        let next = ips.len();
+                        let n = *ips.entry(cand.clone()).or_insert(next);
                         out.push_str(&format!("203.0.113.{}", (n % 254) + 1));
                         i = j;
                         continue;
@@ -460,20 +457,26 @@ pub mod share {
         format!("s={}", base64url(&deflated))
     }
 
-    /// A state from a fragment, or why it can't be read.
-    pub fn decode(fragment: &str) -> Result<State, String> {
+    /// Documents a link brings in; more are named, not silently dropped.
+    pub const MAX_DOCS: usize = 50;
+
+    /// A state from a fragment and what it leaves out, or why it can't be read.
+    pub fn decode(fragment: &str) -> Result<(State, Option<String>), String> {
         let data = fragment.trim_start_matches('#').strip_prefix("s=").ok_or("not a share link")?;
         if data.len() > MAX_LINK {
             return Err("the share link is too long".into());
         }
         let bytes = unbase64url(data).ok_or("the share link is damaged (not base64url)")?;
-        let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, 30_000_000).map_err(|_| "the share link is damaged (not compressed data)")?;
+        let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, 30_000_000).map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => "the share link expands to more than 30 MB, more than any document the page takes",
+            _ => "the share link is damaged (not compressed data)",
+        })?;
         let text = String::from_utf8(inflated).map_err(|_| "the share link is damaged (not text)")?;
         let node = amlvnet::json::parse(&text).map_err(|e| format!("the share link is damaged ({e})"))?;
         let field = |k: &str| node.get(k).and_then(|n| n.as_str()).unwrap_or_default().to_string();
         let mut state = State::new();
         let docs = node.get("docs").and_then(|d| d.as_array()).ok_or("the share link holds no documents")?;
-        for (i, d) in docs.iter().enumerate().take(50) {
+        for (i, d) in docs.iter().enumerate().take(MAX_DOCS) {
             let pair = d.as_array().unwrap_or_default();
             let name = pair.first().and_then(|n| n.as_str()).unwrap_or("shared.json").to_string();
             let text = pair.get(1).and_then(|n| n.as_str()).unwrap_or_default().to_string();
@@ -486,7 +489,10 @@ pub mod share {
         state.region = field("region").chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').take(40).collect();
         state.profile = if field("profile") == "2023-04" { "2023-04".into() } else { "2022-07".into() };
         state.checked = Rc::new(state.docs.clone());
-        Ok(state)
+        let left_out = (docs.len() > MAX_DOCS).then(|| {
+            format!("The share link holds {} documents; the first {MAX_DOCS} are shown, the other {} are left out.", docs.len(), docs.len() - MAX_DOCS)
+        });
+        Ok((state, left_out))
     }
 
     #[cfg(test)]
@@ -497,7 +503,8 @@ pub mod share {
         fn round_trip_and_tampering() {
             let s = State::default().apply(super::super::Action::PublicIp("no".into()));
             let link = encode(&s, false);
-            let back = decode(&link).unwrap_or_else(|e| panic!("{e}"));
+            let (back, left_out) = decode(&link).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(left_out, None);
             assert_eq!(back.docs.iter().map(|d| &d.text).collect::<Vec<_>>(), s.docs.iter().map(|d| &d.text).collect::<Vec<_>>());
             assert_eq!(back.public_ip, "no");
             assert!(decode("s=!!!").is_err());
@@ -505,6 +512,19 @@ pub mod share {
             let mut cut = link.clone();
             cut.truncate(link.len() / 2);
             assert!(decode(&cut).is_err());
+        }
+
+        #[test]
+        fn what_a_link_leaves_out_is_named() {
+            let mut s = State::default();
+            s.docs = (0..53).map(|i| Doc::new(i + 1, format!("d{i}.json"), "{}".into())).collect();
+            let (back, left_out) = decode(&encode(&s, false)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(back.docs.len(), MAX_DOCS);
+            assert!(left_out.is_some_and(|m| m.contains("53 documents") && m.contains("other 3")));
+            // A deflate bomb is called what it is.
+            let bomb = crate::deflate::compress(&vec![b' '; 31_000_000]);
+            let e = decode(&format!("s={}", base64url(&bomb))).err().unwrap_or_default();
+            assert!(e.contains("more than 30 MB"), "{e}");
         }
 
         #[test]
