@@ -148,15 +148,7 @@ pub fn diagnose(model: &Model, query: &Query, tags: Option<&TagPrefixes>) -> Res
         p => Some(p.parse::<u16>().map_err(|_| "--source-port: expected a port number, 0 to 65535")?),
     };
     let region = query.region.as_deref().map(crate::normalise_region).filter(|r| !r.is_empty());
-    let regional;
-    let model = if crate::engine::has_region_marker(model) {
-        let mut copy = model.clone();
-        crate::engine::apply_region(&mut copy, region.as_deref());
-        regional = copy;
-        &regional
-    } else {
-        model
-    };
+    let model = &*crate::engine::in_region(model, region.as_deref());
     let source = parse_side(model, &query.from, region.as_deref())?;
     let destination = parse_side(model, &query.to, region.as_deref())?;
     let mut notes = Vec::new();

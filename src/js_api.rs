@@ -184,10 +184,7 @@ pub fn flow(documents_value: JsValue, query: JsValue) -> Result<JsValue, JsError
         region: Some(text("region")).filter(|r| !r.is_empty()),
     };
     let model = crate::input::read(&docs);
-    let tags = match &model.service_tags {
-        Some(p) => Some(&*p.table),
-        None => crate::service_tags::builtin(),
-    };
+    let tags = crate::service_tags::of_model(&model, crate::service_tags::builtin());
     let diagnosis = crate::flow::diagnose(&model, &q, tags).map_err(|e| JsError::new(&e))?;
     js_sys::JSON::parse(&json::flow_diagnosis(&diagnosis).compact()).map_err(|_| JsError::new("internal error: the diagnosis is not JSON"))
 }

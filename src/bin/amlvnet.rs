@@ -345,10 +345,7 @@ fn flow(args: &[String]) -> Result<u8, String> {
             return Err(format!("--service-tags {file}: not service-tag data"));
         }
     }
-    let tags: Option<&amlvnet::service_tags::TagPrefixes> = match &model.service_tags {
-        Some(p) => Some(&p.table),
-        None => amlvnet::service_tags::builtin(),
-    };
+    let tags = amlvnet::service_tags::of_model(&model, amlvnet::service_tags::builtin());
     let diagnosis = amlvnet::flow::diagnose(&model, &query, tags)?;
     let output = match format {
         Format::Json => json::flow_diagnosis(&diagnosis).pretty() + "\n",

@@ -8,8 +8,8 @@
 mod scenario;
 mod targets;
 
+pub(crate) use scenario::in_region;
 pub use scenario::resolve_scenario;
-pub(crate) use scenario::{apply_region, has_region_marker};
 use targets::build_targets;
 pub(crate) use targets::subnet_extent;
 
@@ -86,24 +86,14 @@ pub fn check_model(model: &Model, options: &Options) -> Report {
 pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPrefixes>) -> Report {
     let no_documents = model.documents.is_empty();
     let pasted = model.service_tags.as_ref();
-    let tags = pasted.map(|p| &*p.table).or(builtin);
+    let tags = crate::service_tags::of_model(model, builtin);
     let service_tags = TagsUsed {
         change_number: tags.map_or(crate::service_tags::CHANGE_NUMBER, |t| t.change_number),
         source: pasted.and_then(|p| model.documents.get(p.document)).map_or_else(|| "built-in".to_string(), |d| d.name.clone()),
         prefixes: tags.is_some(),
     };
     let scenario = resolve_scenario(model, options);
-    // Templates write rules for `resourceGroup().location`; only they need a copy with the
-    // region filled in.
-    let regional_copy;
-    let model = if has_region_marker(model) {
-        let mut copy = model.clone();
-        apply_region(&mut copy, scenario.region.as_deref());
-        regional_copy = copy;
-        &regional_copy
-    } else {
-        model
-    };
+    let model = &*in_region(model, scenario.region.as_deref());
     let mut notes = Vec::new();
     let findings = if no_documents {
         notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());

@@ -7,8 +7,20 @@ use crate::model::{ComputeKind, Model};
 use crate::net::{Address, REGION_MARKER};
 use crate::report::{NoteAbout, Scenario, ScenarioNote};
 
+/// The model with the template region marker replaced by `region`: a copy only when a
+/// rule names the marker (templates written for `resourceGroup().location`).
+pub(crate) fn in_region<'m>(model: &'m Model, region: Option<&str>) -> std::borrow::Cow<'m, Model> {
+    if has_region_marker(model) {
+        let mut copy = model.clone();
+        apply_region(&mut copy, region);
+        std::borrow::Cow::Owned(copy)
+    } else {
+        std::borrow::Cow::Borrowed(model)
+    }
+}
+
 /// Whether a rule names the template's region marker (`resourceGroup().location`).
-pub(crate) fn has_region_marker(model: &Model) -> bool {
+fn has_region_marker(model: &Model) -> bool {
     model
         .nsgs
         .iter()
@@ -110,7 +122,7 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
 }
 
 /// Replaces the template region marker in rule tags with the scenario's region.
-pub(crate) fn apply_region(model: &mut Model, region: Option<&str>) {
+fn apply_region(model: &mut Model, region: Option<&str>) {
     for nsg in &mut model.nsgs {
         for rule in &mut nsg.rules {
             for list in [&mut rule.source, &mut rule.destination] {

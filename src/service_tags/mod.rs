@@ -60,6 +60,11 @@ pub fn wanted(model: &crate::model::Model) -> bool {
         || routes.clone().any(|p| p.trim().parse::<ipnet::IpNet>().is_ok_and(|n| !crate::net::is_private(&n) && n.prefix_len() > 0))
 }
 
+/// The prefixes a model is checked with: its pasted service-tag data, else `builtin`.
+pub fn of_model<'t>(model: &'t crate::model::Model, builtin: Option<&'t TagPrefixes>) -> Option<&'t TagPrefixes> {
+    model.service_tags.as_ref().map(|p| &*p.table).or(builtin)
+}
+
 /// Installs the prefix table (the bytes of `prefixes.bin`) in a build without one.
 /// The first table given stays; a bad one is refused with the reason.
 pub fn provide(bytes: &[u8]) -> Result<&'static TagPrefixes, String> {
@@ -79,8 +84,9 @@ pub enum Pair {
     Unknown,
 }
 
-/// Region to its pair (directional: `westus3` pairs with `eastus`, `eastus` with `westus`).
-const PAIRS: [(&str, &str); 38] = [
+/// Region to its pair (directional: `westus3` pairs with `eastus`, `eastus` with `westus`),
+/// sorted by region.
+const PAIRS: [(&str, &str); 46] = [
     ("australiacentral", "australiacentral2"),
     ("australiacentral2", "australiacentral"),
     ("australiaeast", "australiasoutheast"),
@@ -114,22 +120,18 @@ const PAIRS: [(&str, &str); 38] = [
     ("southeastasia", "eastasia"),
     ("southindia", "centralindia"),
     ("swedencentral", "swedensouth"),
-    ("switzerlandnorth", "switzerlandwest"),
-    ("uaenorth", "uaecentral"),
-    ("uksouth", "ukwest"),
-    ("westeurope", "northeurope"),
-    ("westus2", "westcentralus"),
-];
-
-/// Regions without a pair, and pairs not in `PAIRS` above (to keep it sorted and short).
-const MORE_PAIRS: [(&str, &str); 8] = [
     ("swedensouth", "swedencentral"),
+    ("switzerlandnorth", "switzerlandwest"),
     ("switzerlandwest", "switzerlandnorth"),
     ("uaecentral", "uaenorth"),
+    ("uaenorth", "uaecentral"),
+    ("uksouth", "ukwest"),
     ("ukwest", "uksouth"),
     ("westcentralus", "westus2"),
+    ("westeurope", "northeurope"),
     ("westindia", "southindia"),
     ("westus", "eastus"),
+    ("westus2", "westcentralus"),
     ("westus3", "eastus"),
 ];
 
@@ -152,8 +154,8 @@ const UNPAIRED: [&str; 14] = [
 
 /// The pair of an ARM location name (lower case, no spaces).
 pub fn paired_region(region: &str) -> Pair {
-    if let Some((_, pair)) = PAIRS.iter().chain(MORE_PAIRS.iter()).find(|(r, _)| *r == region) {
-        return Pair::Paired(pair);
+    if let Ok(i) = PAIRS.binary_search_by(|(r, _)| (*r).cmp(region)) {
+        return PAIRS.get(i).map_or(Pair::Unknown, |(_, pair)| Pair::Paired(pair));
     }
     if UNPAIRED.contains(&region) {
         Pair::Unpaired
@@ -336,6 +338,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(lookup("Storage.$r", "$r"), Lookup::RegionUnknown { family: "Storage".into() });
+    }
+
+    #[test]
+    fn region_pairs() {
+        assert!(PAIRS.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)), "sorted, each region once");
+        assert_eq!(paired_region("westus3"), Pair::Paired("eastus"));
+        assert_eq!(paired_region("eastus"), Pair::Paired("westus"));
+        assert_eq!(paired_region("westus2"), Pair::Paired("westcentralus"));
+        assert_eq!(paired_region("ukwest"), Pair::Paired("uksouth"));
+        assert_eq!(paired_region("qatarcentral"), Pair::Unpaired);
+        assert_eq!(paired_region("marsnorth"), Pair::Unknown);
     }
 
     #[test]
