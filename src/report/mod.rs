@@ -329,26 +329,26 @@ pub struct NsgFix {
 }
 
 impl NsgFix {
-    /// Groups the rule fixes of `findings` by NSG (a rule proposed by several findings once).
+    /// Groups the rule fixes of `findings` by NSG (a rule proposed by several findings
+    /// once); linear in the findings, by maps (a tenant's export has thousands of NSGs).
     pub fn collect(findings: &[Finding]) -> Vec<NsgFix> {
         let mut out: Vec<NsgFix> = Vec::new();
+        let mut by_nsg: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
         for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
             let json::J::Obj(members) = &fix.arm else { continue };
             let field = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
             let is_rule = matches!(field("type"), Some(json::J::Str(t)) if t.eq_ignore_ascii_case("Microsoft.Network/networkSecurityGroups/securityRules"));
             let Some(json::J::Str(full)) = field("name").filter(|_| is_rule) else { continue };
             let Some((nsg, rule)) = full.split_once('/') else { continue };
-            let at = match out.iter().position(|g| g.nsg == nsg) {
-                Some(i) => i,
-                None => {
-                    out.push(NsgFix { nsg: nsg.to_string(), rules: Vec::new(), az: String::new(), arm: json::J::Arr(Vec::new()), bicep: String::new() });
-                    out.len() - 1
-                }
-            };
-            let Some(group) = out.get_mut(at) else { continue };
-            if group.rules.iter().any(|r| r == rule) {
+            if !seen.insert((nsg, rule)) {
                 continue;
             }
+            let at = *by_nsg.entry(nsg).or_insert_with(|| {
+                out.push(NsgFix { nsg: nsg.to_string(), rules: Vec::new(), az: String::new(), arm: json::J::Arr(Vec::new()), bicep: String::new() });
+                out.len() - 1
+            });
+            let Some(group) = out.get_mut(at) else { continue };
             group.rules.push(rule.to_string());
             for (text, part) in [(&mut group.az, &fix.az), (&mut group.bicep, &fix.bicep)] {
                 if !text.is_empty() {
