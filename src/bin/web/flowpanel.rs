@@ -8,9 +8,22 @@ use crate::state::Doc;
 use amlvnet::report::json::J;
 use yew::prelude::*;
 
+/// The documents and region last handed to the panel.
+type Published = Option<(std::rc::Rc<Vec<Doc>>, Option<String>)>;
+
+thread_local! {
+    /// Renders that change neither the documents nor the region skip the copy.
+    static PUBLISHED: std::cell::RefCell<Published> = const { std::cell::RefCell::new(None) };
+}
+
 /// Hands the documents and region to the panel (`{ documents: [{ name, text }], region }`)
-/// and loads the panel's script once.
-pub fn publish(docs: &[Doc], region: Option<&str>) {
+/// when they changed since the last time, and loads the panel's script once.
+pub fn publish(docs: &std::rc::Rc<Vec<Doc>>, region: Option<&str>) {
+    let same = PUBLISHED.with(|p| p.borrow().as_ref().is_some_and(|(d, r)| std::rc::Rc::ptr_eq(d, docs) && r.as_deref() == region));
+    if same {
+        return;
+    }
+    PUBLISHED.with(|p| *p.borrow_mut() = Some((docs.clone(), region.map(str::to_string))));
     let documents = J::Arr(docs.iter().map(|d| J::obj(vec![("name", J::s(d.name.as_str())), ("text", J::s(&*d.text))])).collect());
     let input = J::obj(vec![("documents", documents), ("region", J::s(region.unwrap_or_default()))]).compact();
     let _ = js_sys::Reflect::set(&gloo::utils::window(), &"amlvnetFlowInput".into(), &input.into());
