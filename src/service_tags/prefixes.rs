@@ -430,6 +430,16 @@ mod tests {
     }
 
     #[test]
+    fn a_pasted_file_is_bounded() {
+        let item = r#"{"name": "T", "properties": {"addressPrefixes": ["20.0.0.0/24"]}}"#;
+        let json = |n: usize| format!(r#"{{"changeNumber": 1, "values": [{}]}}"#, vec![item; n].join(","));
+        let root = crate::json::parse(&json(MAX_TAGS + 1)).unwrap();
+        assert!(TagPrefixes::from_json(&root).is_err(), "more tags than MAX_TAGS are refused");
+        let root = crate::json::parse(&json(3)).unwrap();
+        assert_eq!(TagPrefixes::from_json(&root).map(|(t, skipped)| (t.len(), skipped)), Ok((1, 0)), "one tag, named thrice");
+    }
+
+    #[test]
     fn runs_merge_into_order() {
         let items: Vec<Interval> = [5u128, 9, 1, 7, 3, 3, 8, 2, 6, 0, 4].iter().map(|&x| (x, x)).collect();
         let mut expected = items.clone();
