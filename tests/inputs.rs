@@ -324,3 +324,32 @@ fn a_pasted_nsg_no_checked_subnet_uses_is_named_not_dropped() {
     let alone = amlvnet::check(&[Document::new("nsg.json", nsgs.replace("nsg-b", "nsg-a"))], &Default::default());
     assert!(!alone.notes.iter().any(|n| n.contains("no check evaluated it")), "{:?}", alone.notes);
 }
+
+#[test]
+fn one_unresolved_expression_is_one_note_naming_the_fields_it_leaves_unknown() {
+    let rule = |name: &str, priority: &str| {
+        format!(
+            r#"{{"name": "{name}", "properties": {{"priority": "{priority}", "direction": "Outbound", "access": "Deny", "protocol": "*",
+              "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "[parameters('dest')]", "destinationPortRange": "*"}}}}"#
+        )
+    };
+    let rules: Vec<String> = (0..8).map(|i| rule(&format!("r{i}"), &format!("[add(parameters('prio'), {i})]"))).collect();
+    let text = format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+          "parameters": {{"prio": {{"type": "int"}}, "dest": {{"type": "string"}}}},
+          "resources": [{{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-05-01", "name": "nsg", "location": "westus2",
+            "properties": {{"securityRules": [{}]}}}}]}}"#,
+        rules.join(",")
+    );
+    let m = model(&[("t.json", &text)]);
+    let notes: Vec<&str> = m.issues.iter().filter(|i| i.kind.id() == "AML-INP-005").map(|i| i.message.as_str()).collect();
+    let about = |field: &str| notes.iter().filter(|n| n.starts_with("rule `r0`") && n.contains(field)).count();
+    // The two parameters, and one note per expression: not 16 notes for 8 rules.
+    assert_eq!(notes.len(), 4, "{notes:#?}");
+    assert_eq!(about("`priority` is unresolved expression"), 1, "{notes:#?}");
+    assert_eq!(about("`destinationAddressPrefix` is unresolved expression"), 1, "{notes:#?}");
+    let priority = notes.iter().find(|n| n.starts_with("rule `r0`: `priority`")).unwrap();
+    assert!(priority.contains("rule `r1`: `priority`, rule `r2`: `priority`, rule `r3`: `priority` and 4 more fields"), "{priority}");
+    // Every rule is still unknown where it counts: none of the eight has a priority.
+    assert!(m.nsgs[0].rules.iter().filter(|r| !r.is_default).all(|r| r.priority.is_none() && !r.valid));
+}

@@ -26,6 +26,16 @@ pub(super) struct Reader<'m> {
     /// The Terraform resource being read, and the pointer of its `values`.
     tf: Option<(TfOrigin, String)>,
     issue_counts: std::collections::HashMap<Diagnostic, usize>,
+    /// Fields left unknown, by the expression that leaves them so: one AML-INP-005 note
+    /// per cause, naming the other fields it affects.
+    unknown_causes: HashMap<String, SameCause>,
+}
+
+/// The note of an unresolved expression and the further fields built from it.
+struct SameCause {
+    issue: usize,
+    more: usize,
+    named: Vec<String>,
 }
 
 impl<'m> Reader<'m> {
@@ -37,6 +47,7 @@ impl<'m> Reader<'m> {
             child_subnets: Vec::new(),
             child_routes: Vec::new(),
             issue_counts: Default::default(),
+            unknown_causes: HashMap::new(),
             conditional: false,
             tf: None,
         }
@@ -68,6 +79,44 @@ impl<'m> Reader<'m> {
 
     fn warn_issue(&mut self, kind: Diagnostic, message: String, pointer: &str, node: &Node) {
         self.push_issue(kind, message, pointer, node, true);
+    }
+
+    /// AML-INP-005 for a field (`what`: "rule `a`: `priority`") whose value is an
+    /// unresolved expression: one note per expression, which names the other fields built
+    /// from it (a parameter used by 40 rules is one cause, not 40 notes).
+    fn unknown_field(&mut self, what: String, pointer: &str, node: &Node) {
+        let Value::Unresolved(cause) = &node.value else {
+            return self.warn_issue(Diagnostic::Unresolved, format!("{what} is {}", node.describe()), pointer, node);
+        };
+        if let Some(same) = self.unknown_causes.get_mut(&**cause) {
+            if same.named.len() < 3 {
+                same.named.push(what);
+            } else {
+                same.more += 1;
+            }
+            return;
+        }
+        let issue = self.model.issues.len();
+        self.warn_issue(Diagnostic::Unresolved, format!("{what} is {}", node.describe()), pointer, node);
+        if self.model.issues.len() > issue {
+            self.unknown_causes.insert(cause.to_string(), SameCause { issue, more: 0, named: Vec::new() });
+        }
+    }
+
+    /// Names, in each unresolved expression's note, the other fields it leaves unknown.
+    fn close_unknown_causes(&mut self) {
+        for (_, same) in self.unknown_causes.drain() {
+            let Some(issue) = self.model.issues.get_mut(same.issue) else { continue };
+            if same.named.is_empty() {
+                continue;
+            }
+            issue.message.push_str("; so are ");
+            issue.message.push_str(&same.named.join(", "));
+            if same.more > 0 {
+                issue.message.push_str(&format!(" and {} more field{}", same.more, if same.more == 1 { "" } else { "s" }));
+            }
+            issue.message.push_str(", built from the same expression");
+        }
     }
 
     /// Records an input issue; past `MAX_ISSUES` per ID, only a count is kept.
@@ -118,6 +167,7 @@ impl<'m> Reader<'m> {
             }
         }
         self.finish();
+        self.close_unknown_causes();
         if self.resource_count() == before && self.model.documents.get(self.document).is_some_and(|d| d.shape != Shape::ParametersFile) {
             if let Some(info) = self.model.documents.get_mut(self.document) {
                 if info.shape == Shape::Unset {
@@ -530,7 +580,7 @@ impl<'m> Reader<'m> {
                 None
             }
             Some(n) if n.is_unresolved() => {
-                self.warn_issue(Diagnostic::Unresolved, format!("{label}: `priority` is {}", n.describe()), &format!("{pp}/priority"), n);
+                self.unknown_field(format!("{label}: `priority`"), &format!("{pp}/priority"), n);
                 valid = false;
                 None
             }
@@ -555,7 +605,7 @@ impl<'m> Reader<'m> {
                     None
                 }
                 Some(n) if n.is_unresolved() => {
-                    reader.warn_issue(Diagnostic::Unresolved, format!("{label}: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
+                    reader.unknown_field(format!("{label}: `{key}`"), &format!("{pp}/{key}"), n);
                     None
                 }
                 Some(n) => match n.as_str() {
@@ -702,7 +752,7 @@ impl<'m> Reader<'m> {
                 }
                 Value::Number(x) if x.fract() == 0.0 && (0.0..=65535.0).contains(x) => set.ranges.push(PortRange { low: *x as u16, high: *x as u16 }),
                 Value::Unresolved(_) => {
-                    self.warn_issue(Diagnostic::Unresolved, format!("{label}: `{singular}` is {}", n.describe()), &ptr.path(pp), n);
+                    self.unknown_field(format!("{label}: `{singular}`"), &ptr.path(pp), n);
                     set.uncertain = true;
                     ok = false;
                 }
@@ -762,7 +812,7 @@ impl<'m> Reader<'m> {
                     }
                 },
                 Value::Unresolved(sym) => {
-                    self.warn_issue(Diagnostic::Unresolved, format!("{label}: `{singular}` is {}", n.describe()), &at(key, index), n);
+                    self.unknown_field(format!("{label}: `{singular}`"), &at(key, index), n);
                     out.push(Address::Unknown(sym.to_string()));
                     ok = false;
                 }
@@ -869,7 +919,7 @@ impl<'m> Reader<'m> {
                     }
                 },
                 Value::Unresolved(sym) => {
-                    self.warn_issue(Diagnostic::Unresolved, format!("subnet `{}`: `addressPrefix` is {}", subnet.name, n.describe()), &ptr, n);
+                    self.unknown_field(format!("subnet `{}`: `addressPrefix`", subnet.name), &ptr, n);
                     subnet.bad_prefixes.push(sym.to_string());
                 }
                 _ => {
@@ -954,7 +1004,7 @@ impl<'m> Reader<'m> {
         let field = |reader: &mut Self, key: &str| -> Option<String> {
             match p.get_present(key) {
                 Some(n) if n.is_unresolved() => {
-                    reader.warn_issue(Diagnostic::Unresolved, format!("route `{name}`: `{key}` is {}", n.describe()), &format!("{pp}/{key}"), n);
+                    reader.unknown_field(format!("route `{name}`: `{key}`"), &format!("{pp}/{key}"), n);
                     None
                 }
                 Some(n) => n.as_str().map(String::from),
