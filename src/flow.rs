@@ -6,7 +6,7 @@
 //! the endpoints are service tags, addresses or subnets among them, and where the
 //! documents can't decide the answer is "unknown" instead of a guess.
 
-use crate::link::Links;
+use crate::link::{by_name, Links, Via};
 use crate::model::{Model, Nsg, Subnet};
 use crate::net::{Address, Cover, Direction, Endpoint, Protocol, Scope};
 use crate::nsg::{self, FlowStatus, Level};
@@ -164,6 +164,10 @@ pub fn diagnose(model: &Model, query: &Query, tags: Option<&TagPrefixes>) -> Res
             let subnet_nsg = match &subnet.nsg {
                 Some(r) => {
                     let found = links.nsg(r);
+                    if let Some((n, Via::Name)) = found {
+                        notes.push(by_name("subnet", &subnet.name, "NSG", r, &n.name, n.id.as_deref()));
+                    }
+                    let found = found.map(|(n, _)| n);
                     if found.is_none() {
                         notes.push(format!(
                             "subnet `{}` uses NSG `{}`, which is not among the documents: the answer can't be known without it",

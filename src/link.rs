@@ -49,19 +49,42 @@ impl Table {
         t
     }
 
-    /// The index a reference points at. `id_of` gives a candidate's ID, `accept` any
-    /// further condition for a match by name.
-    fn find(&self, r: &Reference, id_of: impl Fn(usize) -> Option<String>, accept: impl Fn(usize) -> bool) -> Option<usize> {
+    /// The index a reference points at, and whether only the name joined them (one side
+    /// has no full ID). `id_of` gives a candidate's ID, `accept` any further condition for
+    /// a match by name.
+    fn find(&self, r: &Reference, id_of: impl Fn(usize) -> Option<String>, accept: impl Fn(usize) -> bool) -> Option<(usize, Via)> {
         if let Some(&i) = self.by_id.get(&key(&r.id)) {
-            return Some(i);
+            return Some((i, Via::Id));
         }
         if let Some(hit) = self.by_tail.get(&tail(&r.id)).and_then(|c| c.iter().copied().find(|&i| id_of(i).is_some_and(|id| same_resource(&id, &r.id)))) {
-            return Some(hit);
+            return Some((hit, Via::Id));
         }
         let name = r.name().to_ascii_lowercase();
         let both_concrete = |i: usize| is_concrete(&r.id) && id_of(i).is_some_and(|id| is_concrete(&id));
-        self.by_name.get(&name)?.iter().copied().find(|&i| !both_concrete(i) && accept(i))
+        self.by_name.get(&name)?.iter().copied().find(|&i| !both_concrete(i) && accept(i)).map(|i| (i, Via::Name))
     }
+}
+
+/// How a reference found its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The resource ID (whole, or with the parts one side elides).
+    Id,
+    /// The name alone: one side has no ID to compare, so the link is an assumption the
+    /// findings state.
+    Name,
+}
+
+/// What a finding says of a link made by name: which side had no ID to compare.
+pub fn by_name(kind: &str, name: &str, target_kind: &str, r: &Reference, target: &str, target_id: Option<&str>) -> String {
+    let name = crate::json::truncate(name, 80);
+    let target = crate::json::truncate(target, 80);
+    let why = match target_id {
+        None => format!("the pasted {target_kind} has no resource ID"),
+        Some(_) if !is_concrete(&r.id) => format!("its reference `{}` is not a full resource ID", crate::json::truncate(&r.id, 120)),
+        Some(id) => format!("the pasted {target_kind}'s ID `{}` is not a full resource ID", crate::json::truncate(id, 120)),
+    };
+    format!("{kind} `{name}` is linked to {target_kind} `{target}` by name only ({why})")
 }
 
 /// The model's resources indexed for linking.
@@ -92,7 +115,7 @@ impl<'m> Links<'m> {
         for nic in &model.nics {
             let Some(nsg) = nic.nsg.as_ref().and_then(|r| links.nsg_index(r)) else { continue };
             for r in &nic.subnets {
-                if let Some(slot) = links.subnet_index(r).and_then(|s| by_subnet.get_mut(s)) {
+                if let Some(slot) = links.subnet_index(r).and_then(|(s, _)| by_subnet.get_mut(s)) {
                     slot.get_or_insert(nsg);
                 }
             }
@@ -102,10 +125,14 @@ impl<'m> Links<'m> {
     }
 
     fn nsg_index(&self, r: &Reference) -> Option<usize> {
+        self.nsg_via(r).map(|(i, _)| i)
+    }
+
+    fn nsg_via(&self, r: &Reference) -> Option<(usize, Via)> {
         self.nsgs.find(r, |i| self.model.nsgs.get(i).and_then(|n| n.id.clone()), |_| true)
     }
 
-    fn subnet_index(&self, r: &Reference) -> Option<usize> {
+    fn subnet_index(&self, r: &Reference) -> Option<(usize, Via)> {
         let vnet = vnet_of_subnet_id(&r.id);
         let subnets = &self.model.subnets;
         self.subnets.find(
@@ -118,16 +145,17 @@ impl<'m> Links<'m> {
         )
     }
 
-    pub fn nsg(&self, r: &Reference) -> Option<&'m Nsg> {
-        self.nsg_index(r).and_then(|i| self.model.nsgs.get(i))
+    pub fn nsg(&self, r: &Reference) -> Option<(&'m Nsg, Via)> {
+        self.nsg_via(r).and_then(|(i, via)| Some((self.model.nsgs.get(i)?, via)))
     }
 
-    pub fn route_table(&self, r: &Reference) -> Option<&'m RouteTable> {
-        self.route_tables.find(r, |i| self.model.route_tables.get(i).and_then(|t| t.id.clone()), |_| true).and_then(|i| self.model.route_tables.get(i))
+    pub fn route_table(&self, r: &Reference) -> Option<(&'m RouteTable, Via)> {
+        let found = self.route_tables.find(r, |i| self.model.route_tables.get(i).and_then(|t| t.id.clone()), |_| true);
+        found.and_then(|(i, via)| Some((self.model.route_tables.get(i)?, via)))
     }
 
-    pub fn subnet(&self, r: &Reference) -> Option<&'m Subnet> {
-        self.subnet_index(r).and_then(|i| self.model.subnets.get(i))
+    pub fn subnet(&self, r: &Reference) -> Option<(&'m Subnet, Via)> {
+        self.subnet_index(r).and_then(|(i, via)| Some((self.model.subnets.get(i)?, via)))
     }
 
     /// The position of a subnet of this model (for per-subnet lookups).

@@ -307,3 +307,45 @@ fn fixes_for_one_nsg_combine_into_one_change() {
     assert!(json.contains("\"fixes_by_nsg\":[{\"nsg\":\""), "in the JSON report");
     assert!(amlvnet::report::text::render(&r, false).contains("rules the fixes add to NSG"), "in the text report");
 }
+
+#[test]
+fn a_link_made_by_name_only_is_said_in_every_finding_about_the_subnet() {
+    let sub = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network";
+    let compute = format!(
+        r#"{{"name": "cpu", "type": "Microsoft.MachineLearningServices/workspaces/computes", "properties": {{"computeType": "AmlCompute",
+          "properties": {{"subnet": {{"id": "{sub}/virtualNetworks/vnet/subnets/train"}}, "enableNodePublicIp": false}}}}}}"#
+    );
+    let subnet = |id: &str| {
+        format!(
+            r#"{{"name": "train", {id} "type": "Microsoft.Network/virtualNetworks/subnets", "properties": {{"addressPrefix": "10.0.0.0/24",
+              "networkSecurityGroup": {{"id": "{sub}/networkSecurityGroups/nsg-train"}}}}}}"#
+        )
+    };
+    let with_ids = check(
+        &[("compute.json", &compute), ("subnet.json", &subnet(&format!(r#""id": "{sub}/virtualNetworks/vnet/subnets/train","#))), ("nsg.json", &nsg(""))],
+        opts("westus2"),
+    );
+    let about_subnet = |r: &Report| r.findings.iter().filter(|f| f.subject.as_ref().is_some_and(|s| s.name == "train")).map(|f| f.message.clone()).collect::<Vec<_>>();
+    let messages = about_subnet(&with_ids);
+    assert!(!messages.is_empty());
+    // The NSG has no ID: its link is by name, and said; the subnet's is by ID, not said.
+    assert!(messages.iter().all(|m| m.contains("subnet `train` is linked to NSG `nsg-train` by name only (the pasted NSG has no resource ID)")), "{messages:#?}");
+    assert!(messages.iter().all(|m| !m.contains("compute `cpu` is linked")), "{messages:#?}");
+    let without = check(&[("compute.json", &compute), ("subnet.json", &subnet("")), ("nsg.json", &nsg(""))], opts("westus2"));
+    let messages = about_subnet(&without);
+    assert!(messages.iter().all(|m| m.contains("compute `cpu` is linked to subnet `train` by name only (the pasted subnet has no resource ID)")), "{messages:#?}");
+}
+
+#[test]
+fn template_resources_link_by_the_id_resource_id_gives_them() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-05-01", "name": "nsg-train", "location": "westus2", "properties": {"securityRules": []}},
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-05-01", "name": "vnet", "location": "westus2",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [{"name": "train", "properties": {"addressPrefix": "10.0.0.0/24",
+           "networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-train')]"}}}]}}
+      ]}"#;
+    let report = check(&[("t.json", template)], opts("westus2"));
+    assert!(report.findings.iter().all(|f| !f.message.contains("by name only")), "{:#?}", report.findings.iter().map(|f| &f.message).collect::<Vec<_>>());
+    assert!(report.findings.iter().any(|f| f.subject.as_ref().is_some_and(|s| s.name == "train")));
+}

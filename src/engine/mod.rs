@@ -135,6 +135,12 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
             ));
         }
     }
+    // What findings about a target add when one of its links was made by name only.
+    let by_name: std::collections::HashMap<(&str, String), String> = targets
+        .iter()
+        .filter(|t| !t.linked_by_name.is_empty())
+        .map(|t| ((t.subject_kind, t.label.clone()), t.linked_by_name.join("; ")))
+        .collect();
     let workspace = model.workspaces.first();
     let ctx = Ctx { model, scenario, targets, workspace, tags, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);
@@ -152,6 +158,10 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
         }
         // One rule for every check: an uncertain finding is at most a warning.
         for f in &mut out {
+            if let Some(note) = f.subject.as_ref().filter(|_| !by_name.is_empty()).and_then(|s| by_name.get(&(s.kind, s.name.clone()))) {
+                f.message.push_str("; ");
+                f.message.push_str(note);
+            }
             if f.status == Status::Warn && f.severity == crate::report::Severity::Error {
                 f.severity = crate::report::Severity::Warning;
             }

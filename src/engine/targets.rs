@@ -1,7 +1,7 @@
 //! The compute subnets to check and their links: NSGs (subnet and NIC level), route
 //! tables, what VirtualNetwork holds beyond the VNet, and AML-INP-006 for what is missing.
 
-use crate::link::Links;
+use crate::link::{by_name, Links, Via};
 use crate::model::{ComputeKind, InputIssue, Model, Reference, RouteTable, Subnet};
 use crate::net::VnetExtent;
 use crate::report::Scenario;
@@ -28,7 +28,7 @@ impl Missing {
 
 /// What VirtualNetwork holds for a subnet, by its route table (given among the inputs).
 pub(crate) fn subnet_extent(links: &Links, subnet: &Subnet) -> VnetExtent {
-    vnet_extent(subnet.route_table.as_ref().and_then(|r| links.route_table(r)))
+    vnet_extent(subnet.route_table.as_ref().and_then(|r| links.route_table(r)).map(|(t, _)| t))
 }
 
 /// The UDR prefixes that join VirtualNetwork (spec 1.5).
@@ -43,13 +43,19 @@ fn vnet_extent(table: Option<&RouteTable>) -> VnetExtent {
 }
 
 fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing, with_nics: bool) -> Target<'m> {
+    let mut linked_by_name = Vec::new();
     let nsg = match &subnet.nsg {
         None => match links.nsg_attached_to(subnet) {
             Some(n) => NsgState::Given(n),
             None => NsgState::None,
         },
         Some(r) => match links.nsg(r) {
-            Some(n) => NsgState::Given(n),
+            Some((n, via)) => {
+                if via == Via::Name {
+                    linked_by_name.push(by_name("subnet", &subnet.name, "NSG", r, &n.name, n.id.as_deref()));
+                }
+                NsgState::Given(n)
+            }
             None => NsgState::Missing(issues.add(
                 r,
                 format!("subnet `{}` uses NSG `{}`, which is not among the inputs: add `az network nsg show --name {}`", subnet.name, r.name(), r.name()),
@@ -59,7 +65,12 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
     let route_table = match &subnet.route_table {
         None => RouteState::None,
         Some(r) => match links.route_table(r) {
-            Some(t) => RouteState::Given(t),
+            Some((t, via)) => {
+                if via == Via::Name {
+                    linked_by_name.push(by_name("subnet", &subnet.name, "route table", r, &t.name, t.id.as_deref()));
+                }
+                RouteState::Given(t)
+            }
             None => RouteState::Missing(issues.add(
                 r,
                 format!(
@@ -78,7 +89,17 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
         RouteState::Given(t) => Some(*t),
         _ => None,
     });
-    Target { label: subnet.name.clone(), subject_kind: "subnet", subnet: Some(subnet), nsg, nic_nsg, route_table, computes: Vec::new(), vnet_extent: extent }
+    Target {
+        label: subnet.name.clone(),
+        subject_kind: "subnet",
+        subnet: Some(subnet),
+        nsg,
+        nic_nsg,
+        route_table,
+        computes: Vec::new(),
+        vnet_extent: extent,
+        linked_by_name,
+    }
 }
 
 /// The compute subnets to check, and the AML-INP-006 issues found on the way.
@@ -95,10 +116,18 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
     for c in computes {
         let Some(r) = &c.subnet else { continue };
         match links.subnet(r) {
-            Some(s) => match links.subnet_position(s).and_then(|p| by_subnet.get(p).copied().flatten()).and_then(|t| targets.get_mut(t)) {
-                Some(t) => t.computes.push(c),
+            Some((s, via)) => match links.subnet_position(s).and_then(|p| by_subnet.get(p).copied().flatten()).and_then(|t| targets.get_mut(t)) {
+                Some(t) => {
+                    if via == Via::Name {
+                        t.linked_by_name.push(by_name("compute", &c.name, "subnet", r, &s.name, s.id.as_deref()));
+                    }
+                    t.computes.push(c);
+                }
                 None => {
                     let mut t = subnet_target(&links, s, &mut issues, with_nics);
+                    if via == Via::Name {
+                        t.linked_by_name.insert(0, by_name("compute", &c.name, "subnet", r, &s.name, s.id.as_deref()));
+                    }
                     t.computes.push(c);
                     if let Some(slot) = links.subnet_position(s).and_then(|p| by_subnet.get_mut(p)) {
                         *slot = Some(targets.len());
@@ -160,6 +189,7 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
                 route_table: route_table.clone(),
                 computes: computes.clone(),
                 vnet_extent: extent,
+                linked_by_name: Vec::new(),
             });
         }
         if targets.is_empty() {
@@ -172,6 +202,7 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
                 route_table: route_table.clone(),
                 computes,
                 vnet_extent: extent,
+                linked_by_name: Vec::new(),
             });
         }
     }

@@ -180,6 +180,9 @@ pub struct Target<'m> {
     pub route_table: RouteState<'m>,
     pub computes: Vec<&'m Compute>,
     pub vnet_extent: VnetExtent,
+    /// The links of this target that only a name made (one side had no full ID): every
+    /// finding about the target says so.
+    pub linked_by_name: Vec<String>,
 }
 
 impl Target<'_> {

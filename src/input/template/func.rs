@@ -31,7 +31,7 @@ fn int(n: &Node) -> Option<i64> {
 }
 
 #[inline(never)]
-fn string(text: String, pos: Pos) -> Node {
+pub(super) fn string(text: String, pos: Pos) -> Node {
     Node { value: Value::String(text.into()), pos }
 }
 
@@ -504,7 +504,7 @@ pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
     }
 }
 
-fn resource_id(lower: &str, vals: &[Node], pos: Pos) -> Node {
+pub(super) fn resource_id(lower: &str, vals: &[Node], pos: Pos) -> Node {
     let type_index = vals.iter().position(|n| n.as_str().is_some_and(|s| s.contains('/') && s.contains('.') && !s.starts_with('/')));
     let Some(ti) = type_index else { return unresolved("<resourceId(…)>", pos) };
     let kind = vals.get(ti).map(symbolic).unwrap_or_default();

@@ -363,10 +363,24 @@ impl<'a> Scope<'a> {
             }
         }
         let full_type = node.get("type").and_then(|t| t.as_str()).unwrap_or_default().to_string();
+        let node_is_string = |n: Option<&Node>| n.is_some_and(|n| n.as_str().is_some());
         let full_name = match node.get("name").map(|n| &n.value) {
             Some(Value::String(s) | Value::Unresolved(s)) => s.to_string(),
             _ => String::new(),
         };
+        // Its resource ID, as `resourceId()` writes it (placeholders for subscription and
+        // group), so that references built by `resourceId()` link to it by ID, not by name.
+        if let (Value::Object(members), false) = (&mut node.value, full_type.is_empty() || full_name.is_empty()) {
+            let named = node_is_string(members.iter().find(|(k, _)| k.eq_ignore_ascii_case("name")).map(|(_, v)| v));
+            if named && !members.iter().any(|(k, _)| k.eq_ignore_ascii_case("id")) {
+                let mut parts = vec![func::string(full_type.clone(), resource.pos)];
+                parts.extend(full_name.split('/').map(|n| func::string(n.to_string(), resource.pos)));
+                let id = func::resource_id("resourceid", &parts, resource.pos);
+                if id.as_str().is_some() {
+                    members.push(("id".into(), id));
+                }
+            }
+        }
         out.push(FlatResource { node, pointer: pointer.to_string(), iteration, conditional });
         // Child resources are flattened from the raw template, with their own conditions.
         if let Some(raw_children) = resource.get("resources").and_then(|r| r.as_array()) {
