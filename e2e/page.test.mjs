@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serve, launch } from './serve.mjs';
 import { extract, firstFrame, snapshot, FIRST_FINDINGS, STALL_MS } from '../scripts/prerender.mjs';
@@ -276,6 +277,25 @@ test('a share link round-trips the inputs; a tampered one is refused politely', 
   await bad.waitForSelector('.finding');
   await bad.close();
   await page.close();
+});
+
+// The browser inflates links (DecompressionStream): any raw DEFLATE is read, and a link
+// that would expand past 30 MB is stopped as it inflates and named for what it is.
+test('share links written by another deflater are read; a deflate bomb is refused by name', async () => {
+  const link = (text) => '#s=' + zlib.deflateRawSync(Buffer.from(text), { level: 9 }).toString('base64url');
+  const nsg = '{"name": "nsg-from-node", "type": "Microsoft.Network/networkSecurityGroups", "properties": {"securityRules": []}}';
+  const page = await open(link(JSON.stringify({ v: 1, docs: [['node.json', nsg]], compute: 'cluster', publicIp: 'no', region: 'westus2', profile: '2022-07' })));
+  await page.waitForSelector('.counts');
+  assert.equal(await page.locator('textarea.editor').first().inputValue(), nsg);
+  assert.equal(await page.locator('#region').inputValue(), 'westus2');
+  await page.close();
+  const bomb = link(' '.repeat(31_000_000));
+  assert.ok(bomb.length < 100_000);
+  const blown = await open(bomb);
+  await blown.waitForSelector('.link-error');
+  assert.match(await blown.locator('.link-error').innerText(), /expands to more than 30 MB/);
+  await blown.waitForSelector('.finding');
+  await blown.close();
 });
 
 test('catalogue page has an anchor per check', async () => {

@@ -136,11 +136,8 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
         }
     }
     // What findings about a target add when one of its links was made by name only.
-    let by_name: std::collections::HashMap<(&str, String), String> = targets
-        .iter()
-        .filter(|t| !t.linked_by_name.is_empty())
-        .map(|t| ((t.subject_kind, t.label.clone()), t.linked_by_name.join("; ")))
-        .collect();
+    let by_name: std::collections::HashMap<(&str, String), String> =
+        targets.iter().filter(|t| !t.linked_by_name.is_empty()).map(|t| ((t.subject_kind, t.label.clone()), t.linked_by_name.join("; "))).collect();
     let workspace = model.workspaces.first();
     let ctx = Ctx { model, scenario, targets, workspace, tags, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);

@@ -2,11 +2,11 @@
 //! compute and how to fix it. Everything runs here; nothing leaves the page.
 
 mod decoder;
-mod deflate;
 mod docs;
 mod flowpanel;
 mod state;
 mod tags;
+mod zip;
 
 use amlvnet::report::{json, markdown, sarif, Finding, Report, Status};
 use amlvnet::rules;
@@ -146,26 +146,59 @@ fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
-/// The first state: a share link's, if the URL carries a readable one.
-fn initial_state() -> (State, Option<String>) {
-    let hash = current_hash();
-    if hash.starts_with("#s=") {
-        return match state::share::decode(&hash) {
-            Ok((s, left_out)) => (s, left_out),
-            Err(e) => (State::default(), Some(format!("The share link could not be read: {e}. An example is shown instead."))),
-        };
+/// The first state, and whether the URL's share link is still to be read (`read_link`).
+fn initial_state() -> (State, bool) {
+    if current_hash().starts_with("#s=") {
+        (State::new(), true)
+    } else {
+        (State::default(), false)
     }
-    (State::default(), None)
+}
+
+/// Reads the URL's share link into the page: the browser inflates it (`zip`), and its
+/// state replaces the empty first one; a link that can't be read says why, over the example.
+fn read_link(state: UseReducerHandle<State>, said: UseStateHandle<Option<String>>, reading: UseStateHandle<bool>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let read = match state::share::deflated(&current_hash()) {
+            Ok(bytes) => match zip::decompress(&bytes, state::share::MAX_PAYLOAD).await {
+                Ok(inflated) => state::share::state_of(inflated),
+                Err(zip::Inflate::TooLarge) => Err(state::share::TOO_LARGE.into()),
+                Err(zip::Inflate::Damaged) => Err(state::share::DAMAGED.into()),
+            },
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok((s, left_out)) => {
+                state.dispatch(Action::Load(Box::new(s)));
+                said.set(left_out);
+            }
+            Err(e) => {
+                state.dispatch(Action::Load(Box::default()));
+                said.set(Some(format!("The share link could not be read: {e}. An example is shown instead.")));
+            }
+        }
+        reading.set(false);
+    });
 }
 
 #[component]
 fn App() -> Html {
     let first = use_memo((), |_| initial_state());
-    let link_error = first.1.clone();
     let state = {
         let first = first.clone();
         use_reducer(move || first.0.clone())
     };
+    let link_said = use_state(|| None::<String>);
+    let reading = use_state(|| first.1);
+    {
+        let (state, link_said, reading) = (state.clone(), link_said.clone(), reading.clone());
+        use_effect_with((), move |_| {
+            if *reading {
+                read_link(state, link_said, reading);
+            }
+        });
+    }
+    let link_error = (*link_said).clone();
     let hash = use_state(current_hash);
     let error_text = use_state(String::new);
     let flow_open = use_state(|| false);
@@ -211,6 +244,9 @@ fn App() -> Html {
     use_effect_with(shared.clone(), |_| set_mark("data-rendered-at", amlvnet::json::fixed(now(), 2)));
     if hash.starts_with("#/rules") && !hash.starts_with("#s=") {
         return html! { <>{ header() }<main id="main">{ catalogue() }</main></> };
+    }
+    if *reading {
+        return html! { <>{ header() }<main id="main"><p class="reading" role="status">{ "Reading the share link…" }</p></main></> };
     }
     let shared_results = shared.clone();
     let (report, _, _) = &*report;
@@ -553,16 +589,22 @@ fn ShareLink(props: &ShareProps) -> Html {
     let on_share = {
         let (state, redact, link) = (props.state.clone(), redact.clone(), link.clone());
         Callback::from(move |_| {
-            let fragment = state::share::encode(&state, *redact);
-            let location = gloo::utils::window().location();
-            let base = format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default());
-            let url = format!("{base}#{fragment}");
-            if url.len() > state::share::MAX_LINK {
-                link.set("the documents are too large for a link: download the report or share the files".into());
-                return;
-            }
-            let _ = gloo::utils::window().navigator().clipboard().write_text(&url);
-            link.set(url);
+            let (payload, link) = (state::share::payload(&state, *redact), link.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(deflated) = zip::compress(&payload).await else {
+                    link.set("this browser could not compress the documents into a link: download the report or share the files".into());
+                    return;
+                };
+                let location = gloo::utils::window().location();
+                let base = format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default());
+                let url = format!("{base}#{}", state::share::fragment(&deflated));
+                if url.len() > state::share::MAX_LINK {
+                    link.set("the documents are too large for a link: download the report or share the files".into());
+                    return;
+                }
+                let _ = gloo::utils::window().navigator().clipboard().write_text(&url);
+                link.set(url);
+            });
         })
     };
     html! {
