@@ -298,6 +298,25 @@ test('share links written by another deflater are read; a deflate bomb is refuse
   await blown.close();
 });
 
+test('the fixes that add rules to one NSG come also as one change, every rule once', async () => {
+  const page = await open();
+  await page.selectOption('#example', '5');
+  await page.waitForSelector('details.combined');
+  const combined = page.locator('details.combined');
+  assert.equal(await combined.count(), 1);
+  assert.match(await combined.locator('summary').innerText(), /The 2 rules the fixes add to NSG snet-train-nsg, as one change/);
+  await combined.locator('summary').click();
+  const az = await combined.locator('pre code').first().innerText();
+  // Each rule once, with distinct names and priorities.
+  const names = [...az.matchAll(/--name (\S+)/g)].map((m) => m[1]);
+  const priorities = [...az.matchAll(/--priority (\d+)/g)].map((m) => m[1]);
+  assert.equal(names.length, 2, az);
+  assert.equal(new Set(names).size, 2, az);
+  assert.equal(new Set(priorities).size, 2, az);
+  await page.screenshot({ path: path.join(artifacts, 'combined-fix.png'), fullPage: false });
+  await page.close();
+});
+
 test('catalogue page has an anchor per check', async () => {
   const page = await open('#/rules');
   await page.waitForSelector('article.rule');

@@ -165,7 +165,7 @@ pub fn diagnose(model: &Model, query: &Query, tags: Option<&TagPrefixes>) -> Res
                 Some(r) => {
                     let found = links.nsg(r);
                     if let Some((n, Via::Name)) = found {
-                        notes.push(by_name("subnet", &subnet.name, "NSG", r, &n.name, n.id.as_deref()));
+                        notes.push(by_name("subnet", &subnet.name, "NSG", &n.name));
                     }
                     let found = found.map(|(n, _)| n);
                     if found.is_none() {

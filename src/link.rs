@@ -75,16 +75,10 @@ pub enum Via {
     Name,
 }
 
-/// What a finding says of a link made by name: which side had no ID to compare.
-pub fn by_name(kind: &str, name: &str, target_kind: &str, r: &Reference, target: &str, target_id: Option<&str>) -> String {
-    let name = crate::json::truncate(name, 80);
-    let target = crate::json::truncate(target, 80);
-    let why = match target_id {
-        None => format!("the pasted {target_kind} has no resource ID"),
-        Some(_) if !is_concrete(&r.id) => format!("its reference `{}` is not a full resource ID", crate::json::truncate(&r.id, 120)),
-        Some(id) => format!("the pasted {target_kind}'s ID `{}` is not a full resource ID", crate::json::truncate(id, 120)),
-    };
-    format!("{kind} `{name}` is linked to {target_kind} `{target}` by name only ({why})")
+/// What a finding says of a link made by name.
+pub fn by_name(kind: &str, name: &str, target_kind: &str, target: &str) -> String {
+    let (name, target) = (crate::json::truncate(name, 80), crate::json::truncate(target, 80));
+    format!("{kind} `{name}` is linked to {target_kind} `{target}` by name only (the two do not both carry a full resource ID)")
 }
 
 /// The model's resources indexed for linking.

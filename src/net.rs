@@ -515,38 +515,53 @@ pub fn is_private(net: &IpNet) -> bool {
     }
 }
 
-/// Cover of `set` (union of prefixes) over `required` (union of prefixes): exact.
+/// The union of the prefixes of one family (IPv4 or IPv6) as sorted, disjoint intervals.
+/// Families are kept apart: an IPv6 prefix such as `::/0` spans the IPv4-mapped part of
+/// the shared line, yet Azure never matches IPv4 traffic with it.
+pub fn union_of(nets: &[IpNet], v4: bool) -> Vec<Interval> {
+    merge(nets.iter().filter(|n| matches!(n, IpNet::V4(_)) == v4).map(interval).collect())
+}
+
+/// Whether `nets` together hold every IPv4 address (`0.0.0.0/0`, or its halves, …).
+pub fn covers_all_v4(nets: &[IpNet]) -> bool {
+    union_of(nets, true).iter().any(|&(lo, hi)| lo <= crate::service_tags::V4_LOW && crate::service_tags::V4_HIGH <= hi)
+}
+
+/// Cover of `set` (union of prefixes) over `required` (union of prefixes): exact, each
+/// family on its own.
 pub fn prefix_cover(set: &[IpNet], required: &[IpNet]) -> Cover {
     if required.is_empty() {
         return Cover::Partial;
     }
-    if let [one] = set {
-        // As intervals on one line (IPv4 and IPv6 apart): two CIDRs overlap only when one
-        // holds the other.
-        let (lo, hi) = interval(one);
-        let within = |r: &IpNet| {
-            let (a, b) = interval(r);
-            lo <= a && b <= hi
-        };
-        let overlap = |r: &IpNet| {
-            let (a, b) = interval(r);
-            a <= hi && lo <= b
-        };
-        return if required.iter().all(within) {
-            Cover::Full
-        } else if required.iter().any(overlap) {
-            Cover::Partial
-        } else {
-            Cover::None
-        };
-    }
-    let merged = IpNet::aggregate(&set.to_vec());
-    let all = required.iter().all(|r| merged.iter().any(|m| m.contains(r)));
-    if all {
-        return Cover::Full;
-    }
-    let any = required.iter().any(|r| merged.iter().any(|m| m.contains(r) || r.contains(m)));
-    if any {
+    // One prefix (the common rule field) needs no union, nor an allocation.
+    let single: [Interval; 1];
+    let (u4, u6): (Vec<Interval>, Vec<Interval>);
+    let (v4, v6): (&[Interval], &[Interval]) = match set {
+        [one] => {
+            single = [interval(one)];
+            if matches!(one, IpNet::V4(_)) {
+                (&single, &[])
+            } else {
+                (&[], &single)
+            }
+        }
+        _ => {
+            (u4, u6) = (union_of(set, true), union_of(set, false));
+            (&u4, &u6)
+        }
+    };
+    let union = |r: &IpNet| if matches!(r, IpNet::V4(_)) { v4 } else { v6 };
+    let within = |r: &IpNet| {
+        let (a, b) = interval(r);
+        union(r).iter().any(|&(lo, hi)| lo <= a && b <= hi)
+    };
+    let overlap = |r: &IpNet| {
+        let (a, b) = interval(r);
+        union(r).iter().any(|&(lo, hi)| a <= hi && lo <= b)
+    };
+    if required.iter().all(within) {
+        Cover::Full
+    } else if required.iter().any(overlap) {
         Cover::Partial
     } else {
         Cover::None
@@ -827,6 +842,21 @@ fn tag_cover(name: &str, region: Option<&str>, req_name: &str, req_region: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_unions_keep_the_families_apart() {
+        let nets = |list: &[&str]| list.iter().filter_map(|p| p.parse::<IpNet>().ok()).collect::<Vec<_>>();
+        // `::/0` spans the IPv4-mapped part of the shared line; Azure matches no IPv4 with it.
+        assert_eq!(prefix_cover(&nets(&["::/0"]), &nets(&["52.1.0.0/16"])), Cover::None);
+        assert_eq!(prefix_cover(&nets(&["::/0", "10.0.0.0/8"]), &nets(&["52.1.0.0/16"])), Cover::None);
+        assert!(!covers_all_v4(&nets(&["::/0"])));
+        // Halves and quarters add up; a gap does not.
+        assert!(covers_all_v4(&nets(&["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"])));
+        assert!(!covers_all_v4(&nets(&["0.0.0.0/1", "192.0.0.0/2"])));
+        assert_eq!(prefix_cover(&nets(&["52.0.0.0/9", "52.128.0.0/9"]), &nets(&["52.1.0.0/16", "52.200.0.0/16"])), Cover::Full);
+        assert_eq!(prefix_cover(&nets(&["52.0.0.0/9", "2001:db8::/32"]), &nets(&["52.1.0.0/16", "52.200.0.0/16"])), Cover::Partial);
+        assert_eq!(prefix_cover(&nets(&["2001:db8::/32"]), &nets(&["2001:db8:1::/48"])), Cover::Full);
+    }
 
     #[test]
     fn an_asg_is_never_a_service_tag() {

@@ -331,14 +331,14 @@ fn a_link_made_by_name_only_is_said_in_every_finding_about_the_subnet() {
     assert!(!messages.is_empty());
     // The NSG has no ID: its link is by name, and said; the subnet's is by ID, not said.
     assert!(
-        messages.iter().all(|m| m.contains("subnet `train` is linked to NSG `nsg-train` by name only (the pasted NSG has no resource ID)")),
+        messages.iter().all(|m| m.contains("subnet `train` is linked to NSG `nsg-train` by name only (the two do not both carry a full resource ID)")),
         "{messages:#?}"
     );
     assert!(messages.iter().all(|m| !m.contains("compute `cpu` is linked")), "{messages:#?}");
     let without = check(&[("compute.json", &compute), ("subnet.json", &subnet("")), ("nsg.json", &nsg(""))], opts("westus2"));
     let messages = about_subnet(&without);
     assert!(
-        messages.iter().all(|m| m.contains("compute `cpu` is linked to subnet `train` by name only (the pasted subnet has no resource ID)")),
+        messages.iter().all(|m| m.contains("compute `cpu` is linked to subnet `train` by name only (the two do not both carry a full resource ID)")),
         "{messages:#?}"
     );
 }

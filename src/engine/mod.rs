@@ -115,8 +115,7 @@ pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPr
             error: d.parse_error.clone(),
         })
         .collect();
-    // The page has no room for this view (its 250 KB budget); its fixes are per finding.
-    let fixes_by_nsg = if cfg!(feature = "web") { Vec::new() } else { crate::report::NsgFix::collect(&findings) };
+    let fixes_by_nsg = crate::report::NsgFix::collect(&findings);
     Report { profile: options.profile, scenario, documents, findings, nsgs, notes, service_tags, fixes_by_nsg }
 }
 
@@ -135,9 +134,13 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
             ));
         }
     }
-    // What findings about a target add when one of its links was made by name only.
-    let by_name: std::collections::HashMap<(&str, String), String> =
-        targets.iter().filter(|t| !t.linked_by_name.is_empty()).map(|t| ((t.subject_kind, t.label.clone()), t.linked_by_name.join("; "))).collect();
+    // What findings about a target add when one of its links was made by name only (keyed
+    // as `rules::out` keys subjects).
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let link_notes: Vec<String> = targets.iter().filter(|t| !t.linked_by_name.is_empty()).map(|t| t.linked_by_name.join("; ")).collect();
+    for (i, t) in targets.iter().filter(|t| !t.linked_by_name.is_empty()).enumerate() {
+        by_name.insert(format!("{}\u{0}{}", t.subject_kind, t.label), i);
+    }
     let workspace = model.workspaces.first();
     let ctx = Ctx { model, scenario, targets, workspace, tags, link_issues, out_cache: Default::default(), proposals: Default::default() };
     let bit = scenario_bit(scenario);
@@ -155,7 +158,13 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
         }
         // One rule for every check: an uncertain finding is at most a warning.
         for f in &mut out {
-            if let Some(note) = f.subject.as_ref().filter(|_| !by_name.is_empty()).and_then(|s| by_name.get(&(s.kind, s.name.clone()))) {
+            if let Some(note) = f
+                .subject
+                .as_ref()
+                .filter(|_| !by_name.is_empty())
+                .and_then(|s| by_name.get(&format!("{}\u{0}{}", s.kind, s.name)))
+                .and_then(|&i| link_notes.get(i))
+            {
                 f.message.push_str("; ");
                 f.message.push_str(note);
             }

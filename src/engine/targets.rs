@@ -36,8 +36,7 @@ fn vnet_extent(table: Option<&RouteTable>) -> VnetExtent {
     let mut extent = VnetExtent::default();
     let Some(table) = table else { return extent };
     let nets: Vec<IpNet> = table.routes.iter().filter_map(|r| r.address_prefix.as_deref()).filter_map(|p| p.trim().parse::<IpNet>().ok()).collect();
-    let all: IpNet = "0.0.0.0/0".parse().unwrap_or_default();
-    extent.has_default_route = IpNet::aggregate(&nets).iter().any(|n| n.contains(&all));
+    extent.has_default_route = crate::net::covers_all_v4(&nets);
     extent.has_public_route = nets.iter().any(|n| !crate::net::is_private(n));
     extent
 }
@@ -52,7 +51,7 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
         Some(r) => match links.nsg(r) {
             Some((n, via)) => {
                 if via == Via::Name {
-                    linked_by_name.push(by_name("subnet", &subnet.name, "NSG", r, &n.name, n.id.as_deref()));
+                    linked_by_name.push(by_name("subnet", &subnet.name, "NSG", &n.name));
                 }
                 NsgState::Given(n)
             }
@@ -67,7 +66,7 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
         Some(r) => match links.route_table(r) {
             Some((t, via)) => {
                 if via == Via::Name {
-                    linked_by_name.push(by_name("subnet", &subnet.name, "route table", r, &t.name, t.id.as_deref()));
+                    linked_by_name.push(by_name("subnet", &subnet.name, "route table", &t.name));
                 }
                 RouteState::Given(t)
             }
@@ -119,14 +118,14 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
             Some((s, via)) => match links.subnet_position(s).and_then(|p| by_subnet.get(p).copied().flatten()).and_then(|t| targets.get_mut(t)) {
                 Some(t) => {
                     if via == Via::Name {
-                        t.linked_by_name.push(by_name("compute", &c.name, "subnet", r, &s.name, s.id.as_deref()));
+                        t.linked_by_name.push(by_name("compute", &c.name, "subnet", &s.name));
                     }
                     t.computes.push(c);
                 }
                 None => {
                     let mut t = subnet_target(&links, s, &mut issues, with_nics);
                     if via == Via::Name {
-                        t.linked_by_name.insert(0, by_name("compute", &c.name, "subnet", r, &s.name, s.id.as_deref()));
+                        t.linked_by_name.insert(0, by_name("compute", &c.name, "subnet", &s.name));
                     }
                     t.computes.push(c);
                     if let Some(slot) = links.subnet_position(s).and_then(|p| by_subnet.get_mut(p)) {

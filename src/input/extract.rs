@@ -28,7 +28,8 @@ pub(super) struct Reader<'m> {
     issue_counts: std::collections::HashMap<Diagnostic, usize>,
     /// Fields left unknown, by the expression that leaves them so: one AML-INP-005 note
     /// per cause, naming the other fields it affects.
-    unknown_causes: HashMap<String, SameCause>,
+    unknown_causes: HashMap<String, usize>,
+    same_causes: Vec<SameCause>,
 }
 
 /// The note of an unresolved expression and the further fields built from it.
@@ -48,6 +49,7 @@ impl<'m> Reader<'m> {
             child_routes: Vec::new(),
             issue_counts: Default::default(),
             unknown_causes: HashMap::new(),
+            same_causes: Vec::new(),
             conditional: false,
             tf: None,
         }
@@ -88,7 +90,7 @@ impl<'m> Reader<'m> {
         let Value::Unresolved(cause) = &node.value else {
             return self.warn_issue(Diagnostic::Unresolved, format!("{what} is {}", node.describe()), pointer, node);
         };
-        if let Some(same) = self.unknown_causes.get_mut(&**cause) {
+        if let Some(same) = self.unknown_causes.get(&**cause).and_then(|&i| self.same_causes.get_mut(i)) {
             if same.named.len() < 3 {
                 same.named.push(what);
             } else {
@@ -99,13 +101,15 @@ impl<'m> Reader<'m> {
         let issue = self.model.issues.len();
         self.warn_issue(Diagnostic::Unresolved, format!("{what} is {}", node.describe()), pointer, node);
         if self.model.issues.len() > issue {
-            self.unknown_causes.insert(cause.to_string(), SameCause { issue, more: 0, named: Vec::new() });
+            self.unknown_causes.insert(cause.to_string(), self.same_causes.len());
+            self.same_causes.push(SameCause { issue, more: 0, named: Vec::new() });
         }
     }
 
     /// Names, in each unresolved expression's note, the other fields it leaves unknown.
     fn close_unknown_causes(&mut self) {
-        for (_, same) in self.unknown_causes.drain() {
+        self.unknown_causes.clear();
+        for same in std::mem::take(&mut self.same_causes) {
             let Some(issue) = self.model.issues.get_mut(same.issue) else { continue };
             if same.named.is_empty() {
                 continue;

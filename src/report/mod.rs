@@ -333,18 +333,19 @@ impl NsgFix {
     /// once); linear in the findings, by maps (a tenant's export has thousands of NSGs).
     pub fn collect(findings: &[Finding]) -> Vec<NsgFix> {
         let mut out: Vec<NsgFix> = Vec::new();
-        let mut by_nsg: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+        // (String keys: the map type the rest of the core uses, no extra code in the page.)
+        let mut by_nsg: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
             let json::J::Obj(members) = &fix.arm else { continue };
             let field = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
             let is_rule = matches!(field("type"), Some(json::J::Str(t)) if t.eq_ignore_ascii_case("Microsoft.Network/networkSecurityGroups/securityRules"));
             let Some(json::J::Str(full)) = field("name").filter(|_| is_rule) else { continue };
             let Some((nsg, rule)) = full.split_once('/') else { continue };
-            if !seen.insert((nsg, rule)) {
+            if seen.insert(full.to_ascii_lowercase(), 0).is_some() {
                 continue;
             }
-            let at = *by_nsg.entry(nsg).or_insert_with(|| {
+            let at = *by_nsg.entry(nsg.to_ascii_lowercase()).or_insert_with(|| {
                 out.push(NsgFix { nsg: nsg.to_string(), rules: Vec::new(), az: String::new(), arm: json::J::Arr(Vec::new()), bicep: String::new() });
                 out.len() - 1
             });

@@ -158,8 +158,7 @@ pub(crate) fn tunnel<'r>(table: &'r RouteTable, region: Option<&str>) -> Tunnel<
     let prefix = |r: &Route| r.address_prefix.as_deref().and_then(|p| p.trim().parse::<IpNet>().ok());
     let non_internet: Vec<&Route> = table.routes.iter().filter(|r| !is_internet(r) && r.next_hop_type.is_some()).collect();
     let nets: Vec<IpNet> = non_internet.iter().filter_map(|r| prefix(r)).collect();
-    let all: IpNet = "0.0.0.0/0".parse().unwrap_or_default();
-    let covered = IpNet::aggregate(&nets).iter().any(|n| n.contains(&all));
+    let covered = crate::net::covers_all_v4(&nets);
     let forced = if covered { non_internet.into_iter().filter(|r| prefix(r).is_some_and(|p| p.prefix_len() <= 1)).collect() } else { Vec::new() };
     // Some(true): a route for the tag (global, or regional in the known region); None: only
     // regional routes while the region is unknown.

@@ -563,6 +563,7 @@ fn results(report: &Report, state: &State, shared: &Shared) -> Html {
             </div>
             <ShareLink state={state.clone()} />
             <ProfileDiff report={shared.clone()} />
+            { for report.fixes_by_nsg.iter().map(nsg_fix_view) }
             { for ORDER.iter().map(|s| group(report, *s, shared)) }
             <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
         </>
@@ -653,11 +654,16 @@ fn ProfileDiff(props: &DiffProps) -> Html {
     let other_profile = if options.profile == amlvnet::Profile::Mid2022 { amlvnet::Profile::Ga2023 } else { amlvnet::Profile::Mid2022 };
     let body = if *open {
         let other = amlvnet::check_model(model, &amlvnet::Options { profile: other_profile, ..options.clone() });
-        let key = |f: &Finding| (f.id, f.subject.as_ref().map(|s| s.name.clone()));
+        // By a map of the other report's findings: linear in a tenant's export too.
+        let key = |f: &Finding| format!("{}\u{0}{}", f.id, f.subject.as_ref().map_or("", |s| s.name.as_str()));
+        let mut theirs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, o) in other.findings.iter().enumerate() {
+            theirs.entry(key(o)).or_insert(i);
+        }
         let diffs: Vec<(&Finding, Status)> = report
             .findings
             .iter()
-            .filter_map(|f| other.findings.iter().find(|o| key(o) == key(f)).filter(|o| o.status != f.status).map(|o| (f, o.status)))
+            .filter_map(|f| theirs.get(&key(f)).and_then(|&i| other.findings.get(i)).filter(|o| o.status != f.status).map(|o| (f, o.status)))
             .collect();
         html! {
             <>
@@ -802,6 +808,28 @@ fn trace_table(report: &Report, f: &Finding) -> Html {
 }
 
 fn fix_view(fix: &amlvnet::report::Fix) -> Html {
+    html! {
+        <div class="fix">
+            <h4>{ "Fix" }</h4>
+            <p>{ &fix.summary }</p>
+            { snippets(&fix.az, &fix.arm, &fix.bicep) }
+        </div>
+    }
+}
+
+/// When a report's fixes add several rules to one NSG: all of them as one change (one az
+/// script, one ARM `securityRules` array, one Bicep block), distinct names and priorities.
+fn nsg_fix_view(group: &amlvnet::report::NsgFix) -> Html {
+    html! {
+        <details class="fix combined">
+            <summary>{ format!("The {} rules the fixes add to NSG {}, as one change", group.rules.len(), group.nsg) }</summary>
+            { snippets(&group.az, &group.arm, &group.bicep) }
+        </details>
+    }
+}
+
+/// A fix in each language, each with a copy button.
+fn snippets(az: &str, arm: &json::J, bicep: &str) -> Html {
     let copy = |text: String| {
         Callback::from(move |_| {
             let clipboard = gloo::utils::window().navigator().clipboard();
@@ -809,16 +837,12 @@ fn fix_view(fix: &amlvnet::report::Fix) -> Html {
         })
     };
     html! {
-        <div class="fix">
-            <h4>{ "Fix" }</h4>
-            <p>{ &fix.summary }</p>
-            { for [("az", fix.az.clone()), ("ARM", fix.arm.pretty()), ("Bicep", fix.bicep.clone())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
-                <div class="snippet">
-                    <div class="snippet-head"><span>{ label }</span><button class="copy" onclick={copy(text.clone())} aria-label={format!("Copy the {label} fix")}>{ "Copy" }</button></div>
-                    <pre><code>{ text }</code></pre>
-                </div>
-            }) }
-        </div>
+        { for [("az", az.to_string()), ("ARM", arm.pretty()), ("Bicep", bicep.to_string())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
+            <div class="snippet">
+                <div class="snippet-head"><span>{ label }</span><button class="copy" onclick={copy(text.clone())} aria-label={format!("Copy the {label} fix")}>{ "Copy" }</button></div>
+                <pre><code>{ text }</code></pre>
+            </div>
+        }) }
     }
 }
 
