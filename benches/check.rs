@@ -57,3 +57,13 @@ fn decode_prefix_table(bencher: divan::Bencher) {
     let bytes: &[u8] = include_bytes!("../src/service_tags/prefixes.bin");
     bencher.bench(|| amlvnet::service_tags::TagPrefixes::decode(divan::black_box(bytes)));
 }
+
+/// A 1.7 MB compiled pattern template (the size of the largest Azure Verified Modules
+/// patterns): the three largest AVM templates of `../shared/corpus`, each a nested
+/// deployment of one outer template, read in place. Skipped when `../shared` is absent.
+#[divan::bench]
+fn pattern_template_1_7_mb(bencher: divan::Bencher) {
+    let Some(text) = input::pattern_template() else { return };
+    let docs = vec![Document::new("pattern.json", text)];
+    bencher.bench(|| amlvnet::check(divan::black_box(&docs), &Options::default()));
+}

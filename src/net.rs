@@ -533,24 +533,28 @@ pub fn prefix_cover(set: &[IpNet], required: &[IpNet]) -> Cover {
     if required.is_empty() {
         return Cover::Partial;
     }
-    // One prefix (the common rule field) needs no union, nor an allocation.
-    let single: [Interval; 1];
-    let (u4, u6): (Vec<Interval>, Vec<Interval>);
-    let (v4, v6): (&[Interval], &[Interval]) = match set {
-        [one] => {
-            single = [interval(one)];
-            if matches!(one, IpNet::V4(_)) {
-                (&single, &[])
-            } else {
-                (&[], &single)
-            }
-        }
-        _ => {
-            (u4, u6) = (union_of(set, true), union_of(set, false));
-            (&u4, &u6)
-        }
-    };
-    let union = |r: &IpNet| if matches!(r, IpNet::V4(_)) { v4 } else { v6 };
+    let v4 = |n: &IpNet| matches!(n, IpNet::V4(_));
+    if let [one] = set {
+        // One prefix (the common rule field): no union to build.
+        let (family, (lo, hi)) = (v4(one), interval(one));
+        let within = |r: &IpNet| {
+            let (a, b) = interval(r);
+            v4(r) == family && lo <= a && b <= hi
+        };
+        let overlap = |r: &IpNet| {
+            let (a, b) = interval(r);
+            v4(r) == family && a <= hi && lo <= b
+        };
+        return if required.iter().all(within) {
+            Cover::Full
+        } else if required.iter().any(overlap) {
+            Cover::Partial
+        } else {
+            Cover::None
+        };
+    }
+    let (u4, u6) = (union_of(set, true), union_of(set, false));
+    let union = |r: &IpNet| if v4(r) { &u4 } else { &u6 };
     let within = |r: &IpNet| {
         let (a, b) = interval(r);
         union(r).iter().any(|&(lo, hi)| lo <= a && b <= hi)

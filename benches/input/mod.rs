@@ -58,3 +58,25 @@ pub fn nsg_with_public_cidrs(n: usize) -> String {
         rules.join(",\n")
     )
 }
+
+/// The three largest Azure Verified Modules templates of `../shared/corpus`, each as a
+/// nested deployment (inner scope) of one outer template: 1.7 MB, the size of the largest
+/// AVM patterns. `None` when the corpus is absent (a user's fresh clone).
+#[allow(dead_code)]
+pub fn pattern_template() -> Option<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/bicep-registry-modules");
+    let parts = ["avm-ptn-data-private-analytical-workspace-main.json", "avm-ptn-network-hub-networking-main.json", "avm-res-network-nat-gateway-main.json"];
+    let mut deployments = Vec::new();
+    for (i, name) in parts.iter().enumerate() {
+        let inner = std::fs::read_to_string(dir.join(name)).ok()?;
+        deployments.push(format!(
+            r#"{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "part{i}",
+  "properties": {{"mode": "Incremental", "expressionEvaluationOptions": {{"scope": "inner"}}, "template": {inner}}}}}"#
+        ));
+    }
+    Some(format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+ "resources": [{}]}}"#,
+        deployments.join(",\n")
+    ))
+}

@@ -35,16 +35,35 @@ pub fn interval(net: &IpNet) -> Interval {
 pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
     // The tables list prefixes in order: most calls skip the sort.
     if !items.is_sorted() {
-        items = sort_runs(items);
-    }
-    let mut out: Vec<Interval> = Vec::with_capacity(items.len());
-    for (lo, hi) in items {
-        match out.last_mut() {
-            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
-            _ => out.push((lo, hi)),
+        if items.len() <= 16 {
+            // A rule field's few prefixes: an insertion sort in place, no allocation.
+            for i in 1..items.len() {
+                let mut j = i;
+                while j > 0 && items.get(j - 1) > items.get(j) {
+                    items.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            items = sort_runs(items);
         }
     }
-    out
+    // Merged in place: no second buffer.
+    let mut kept: usize = 0;
+    for i in 0..items.len() {
+        let Some(&(lo, hi)) = items.get(i) else { break };
+        match kept.checked_sub(1).and_then(|last| items.get_mut(last)) {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => {
+                if let Some(slot) = items.get_mut(kept) {
+                    *slot = (lo, hi);
+                }
+                kept += 1;
+            }
+        }
+    }
+    items.truncate(kept);
+    items
 }
 
 /// Sorts intervals by merging their ascending runs pairwise (a natural merge sort):
