@@ -356,3 +356,18 @@ fn template_resources_link_by_the_id_resource_id_gives_them() {
     assert!(report.findings.iter().all(|f| !f.message.contains("by name only")), "{:#?}", report.findings.iter().map(|f| &f.message).collect::<Vec<_>>());
     assert!(report.findings.iter().any(|f| f.subject.as_ref().is_some_and(|s| s.name == "train")));
 }
+
+#[test]
+fn two_subnets_of_one_name_in_two_vnets_are_told_apart() {
+    let vnet = |name: &str, prefix: &str| {
+        format!(
+            r#"{{"name": "{name}", "type": "Microsoft.Network/virtualNetworks", "location": "westus2",
+              "id": "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{name}",
+              "properties": {{"addressSpace": {{"addressPrefixes": ["{prefix}/16"]}}, "subnets": [{{"name": "default", "properties": {{"addressPrefix": "{prefix}/24"}}}}]}}}}"#
+        )
+    };
+    let report = check(&[("a.json", &vnet("vnet-a", "10.0.0.0")), ("b.json", &vnet("vnet-b", "10.1.0.0"))], opts("westus2"));
+    let subjects: std::collections::BTreeSet<String> =
+        report.findings.iter().filter(|f| f.id == "AML-CMP-001").filter_map(|f| f.subject.as_ref().map(|s| s.name.clone())).collect();
+    assert_eq!(subjects.into_iter().collect::<Vec<_>>(), ["vnet-a/default", "vnet-b/default"]);
+}
