@@ -371,3 +371,20 @@ fn two_subnets_of_one_name_in_two_vnets_are_told_apart() {
         report.findings.iter().filter(|f| f.id == "AML-CMP-001").filter_map(|f| f.subject.as_ref().map(|s| s.name.clone())).collect();
     assert_eq!(subjects.into_iter().collect::<Vec<_>>(), ["vnet-a/default", "vnet-b/default"]);
 }
+
+#[test]
+fn rules_that_could_not_be_read_do_not_push_a_fix_below_priority_100() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"rules": {"type": "array"}},
+      "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-05-01", "name": "nsg-train", "location": "westus2",
+                     "properties": {"securityRules": "[parameters('rules')]"}}]}"#;
+    let report = check(&[("t.json", template)], opts("westus2"));
+    let fixes: Vec<&amlvnet::report::Fix> = report.findings.iter().filter(|f| f.status == Status::Warn).filter_map(|f| f.fix.as_ref()).collect();
+    assert!(!fixes.is_empty());
+    for fix in fixes {
+        assert!(!fix.summary.contains("No priority between"), "{}", fix.summary);
+        assert!(fix.summary.contains("whose priority could not be read (AML-INP-005) may still come before it"), "{}", fix.summary);
+    }
+    let messages: Vec<&str> = report.findings.iter().filter(|f| f.status == Status::Warn && f.id.starts_with("AML-OUT")).map(|f| f.message.as_str()).collect();
+    assert!(messages.iter().all(|m| !m.contains("priority ?") && m.contains("`securityRules (not evaluated)` could not be read")), "{messages:#?}");
+}

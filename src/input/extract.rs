@@ -1525,7 +1525,7 @@ fn shape_of(node: &Node, declared: &str, kind: &str) -> Shape {
 /// treats as a doubt for every flow.
 fn unknown_rules(loc: Option<Loc>) -> SecurityRule {
     SecurityRule {
-        name: "(rules that could not be evaluated)".into(),
+        name: "securityRules (not evaluated)".into(),
         priority: None,
         direction: None,
         access: None,

@@ -231,12 +231,11 @@ fn explain(req: &FlowReq, results: &[(u16, PathVerdict)], status: Status, swappe
                                 MatchKind::SourcePortOnly { .. } => "matches only some source ports".to_string(),
                                 _ => detail().unwrap_or_else(|| "matches only part of the traffic (or the service tag's addresses are not known)".to_string()),
                             };
-                            format!(
-                                "`{}` (priority {}, {}) {why}",
-                                r.name,
-                                r.priority.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
-                                r.access.map(|a| a.as_str()).unwrap_or("?")
-                            )
+                            match (r.priority, r.access) {
+                                (Some(p), Some(a)) => format!("`{}` (priority {p}, {}) {why}", r.name, a.as_str()),
+                                (Some(p), None) => format!("`{}` (priority {p}) {why}", r.name),
+                                _ => format!("`{}` {why}", r.name),
+                            }
                         })
                         .take(3)
                         .collect();
@@ -321,6 +320,7 @@ fn slug(text: &str) -> String {
 fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option<Fix> {
     // The first NSG that denies or doubts, and the lowest priority that blocks there.
     let mut blocking: Option<(&Nsg, u32)> = None;
+    let mut unplaced = false;
     let mut ports = Vec::new();
     for (port, path) in results {
         if path.status == FlowStatus::Pass {
@@ -335,7 +335,11 @@ fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option
             for hit in &verdict.trace {
                 if let Some(r) = nsg.rules.get(hit.index) {
                     if r.access != Some(Access::Allow) || hit.kind == MatchKind::Uncertain {
-                        bound = bound.min(r.priority.unwrap_or(100));
+                        // A rule whose priority is unknown can't be placed: the fix says so.
+                        match r.priority {
+                            Some(p) => bound = bound.min(p),
+                            None => unplaced = true,
+                        }
                     }
                 }
             }
@@ -367,6 +371,11 @@ fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option
     };
     let proto = req.protocol.as_str();
     let region_note = if tag.contains("<region>") { " Replace <region> with the workspace region." } else { "" };
+    let note = if unplaced {
+        format!("{note} Rules of NSG `{}` whose priority could not be read (AML-INP-005) may still come before it.", nsg.name)
+    } else {
+        note
+    };
     let summary = format!(
         "Add an {dir} allow rule `{name}` at priority {priority} (below {bound}, unused) to NSG `{}`: {proto} {port_text} from {source} to {destination}.{note}{region_note}",
         nsg.name
