@@ -18,6 +18,16 @@ struct Missing {
 }
 
 impl Missing {
+    /// What to say of a reference to `what` (`NSG`, `route table`, `subnet`) that is not among
+    /// the inputs, and which command gives it; an unresolved reference is said to be one.
+    fn absent(user: &str, what: &str, r: &Reference, command: &str) -> String {
+        if r.unresolved {
+            format!("{user} uses {what} `{}`, an expression that could not be evaluated (AML-INP-005): paste the parameters file, or the {what} itself (`{command}`)", r.name())
+        } else {
+            format!("{user} uses {what} `{}`, which is not among the inputs: add `{command} --name {}`", r.name(), r.name())
+        }
+    }
+
     fn add(&mut self, r: &Reference, message: String) -> String {
         if self.seen.insert(message.clone()) {
             self.issues.push(InputIssue { kind: crate::model::Diagnostic::MissingReference, message: message.clone(), loc: r.loc.clone(), warn: false });
@@ -55,10 +65,7 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
                 }
                 NsgState::Given(n)
             }
-            None => NsgState::Missing(issues.add(
-                r,
-                format!("subnet `{}` uses NSG `{}`, which is not among the inputs: add `az network nsg show --name {}`", subnet.name, r.name(), r.name()),
-            )),
+            None => NsgState::Missing(issues.add(r, Missing::absent(&format!("subnet `{}`", subnet.name), "NSG", r, "az network nsg show"))),
         },
     };
     let route_table = match &subnet.route_table {
@@ -70,15 +77,7 @@ fn subnet_target<'m>(links: &Links<'m>, subnet: &'m Subnet, issues: &mut Missing
                 }
                 RouteState::Given(t)
             }
-            None => RouteState::Missing(issues.add(
-                r,
-                format!(
-                    "subnet `{}` uses route table `{}`, which is not among the inputs: add `az network route-table show --name {}`",
-                    subnet.name,
-                    r.name(),
-                    r.name()
-                ),
-            )),
+            None => RouteState::Missing(issues.add(r, Missing::absent(&format!("subnet `{}`", subnet.name), "route table", r, "az network route-table show"))),
         },
     };
     // AML compute nodes get an AML-managed NIC NSG (assumed correct, spec 1.4); other
@@ -136,15 +135,7 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
             },
             None => {
                 unresolved_compute_subnet = true;
-                issues.add(
-                    r,
-                    format!(
-                        "compute `{}` uses subnet `{}`, which is not among the inputs: add `az network vnet subnet show --name {}`",
-                        c.name,
-                        r.name(),
-                        r.name()
-                    ),
-                );
+                issues.add(r, Missing::absent(&format!("compute `{}`", c.name), "subnet", r, "az network vnet subnet show"));
             }
         }
     }
