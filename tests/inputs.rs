@@ -353,3 +353,26 @@ fn one_unresolved_expression_is_one_note_naming_the_fields_it_leaves_unknown() {
     // Every rule is still unknown where it counts: none of the eight has a priority.
     assert!(m.nsgs[0].rules.iter().filter(|r| !r.is_default).all(|r| r.priority.is_none() && !r.valid));
 }
+
+#[test]
+fn a_five_megabyte_name_is_shortened_once_not_repeated_in_every_finding() {
+    let nsg = |name: &str, rule: &str| {
+        format!(
+            r#"{{"name": "{name}", "type": "Microsoft.Network/networkSecurityGroups", "location": "westus2", "properties": {{"securityRules": [
+              {{"name": "{rule}", "properties": {{"priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "*", "sourceAddressPrefix": "*",
+                "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"}}}}]}}}}"#
+        )
+    };
+    let long = "n".repeat(5_000_000);
+    let text = nsg(&long, &"r".repeat(100_000));
+    let report = amlvnet::check(&[Document::new("nsg.json", text.as_str())], &amlvnet::Options::default());
+    let json = amlvnet::report::json::report(&report).compact();
+    // The whole report is a fraction of the document, not the name times every finding.
+    assert!(json.len() < 1_000_000, "{} bytes", json.len());
+    let name = &report.nsgs[0].name;
+    assert!(name.len() < 300 && name.ends_with("(5000000 characters, shortened)"), "{name}");
+    // Two long names that share their start stay two NSGs.
+    let other = format!("{}x", "n".repeat(4_999_999));
+    let m = model(&[("a.json", &nsg(&long, "a")), ("b.json", &nsg(&other, "b"))]);
+    assert_ne!(m.nsgs[0].name, m.nsgs[1].name);
+}

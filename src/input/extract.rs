@@ -1430,10 +1430,29 @@ pub(crate) fn prop<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
 }
 
 fn name_of(node: &Node) -> String {
-    node.get("name")
+    let name = node
+        .get("name")
         .and_then(text_of)
         .or_else(|| node.get("id").and_then(text_of).map(|id| id.rsplit('/').next().unwrap_or(&id).to_string()))
-        .unwrap_or_else(|| "(unnamed)".into())
+        .unwrap_or_else(|| "(unnamed)".into());
+    shorten_name(name)
+}
+
+/// Longest name kept whole. Azure's names have at most 80 characters (a child's full name
+/// `parent/child` 161); a longer one can't be deployed, and is shortened here, once, so that
+/// a 5 MB name is not repeated in every finding, fix and table row.
+const MAX_NAME: usize = 256;
+
+/// A name longer than `MAX_NAME`: its start, a hash of the whole (two long names that
+/// share their start stay apart) and its length.
+fn shorten_name(name: String) -> String {
+    if name.len() <= MAX_NAME {
+        return name;
+    }
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut hasher);
+    format!("{}{:016x} ({} characters, shortened)", crate::json::truncate(&name, 100), hasher.finish(), name.chars().count())
 }
 
 fn number(node: &Node) -> Option<f64> {
