@@ -371,11 +371,8 @@ fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]) -> Option
     };
     let proto = req.protocol.as_str();
     let region_note = if tag.contains("<region>") { " Replace <region> with the workspace region." } else { "" };
-    let note = if unplaced {
-        format!("{note} Rules of NSG `{}` whose priority could not be read (AML-INP-005) may still come before it.", nsg.name)
-    } else {
-        note
-    };
+    let note =
+        if unplaced { format!("{note} Rules of NSG `{}` whose priority could not be read (AML-INP-005) may still come before it.", nsg.name) } else { note };
     let summary = format!(
         "Add an {dir} allow rule `{name}` at priority {priority} (below {bound}, unused) to NSG `{}`: {proto} {port_text} from {source} to {destination}.{note}{region_note}",
         nsg.name
