@@ -28,7 +28,7 @@ impl<'a> Source<'a> {
         if n == 0 {
             return 0;
         }
-        (usize::from(self.byte()) << 8 | usize::from(self.byte())) % n
+        (usize::from(self.byte()) << 8 | usize::from(self.byte())).checked_rem(n).unwrap_or(0)
     }
 
     fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
@@ -112,8 +112,11 @@ fn value(src: &mut Source, depth: usize) -> String {
         0 => format!("\"{}\"", src.pick(WORDS)),
         1 => format!("\"{}\"", src.pick(EXPRESSIONS).replace('"', "\\\"")),
         2 => format!("{}", src.below(70_000)),
-        3 => format!("[{}]", (0..src.below(4)).map(|_| value(src, depth + 1)).collect::<Vec<_>>().join(",")),
-        4 => format!("{{{}}}", (0..src.below(4)).map(|_| format!("\"{}\": {}", src.pick(KEYS), value(src, depth + 1))).collect::<Vec<_>>().join(",")),
+        3 => format!("[{}]", (0..src.below(4)).map(|_| value(src, depth.saturating_add(1))).collect::<Vec<_>>().join(",")),
+        4 => format!(
+            "{{{}}}",
+            (0..src.below(4)).map(|_| format!("\"{}\": {}", src.pick(KEYS), value(src, depth.saturating_add(1)))).collect::<Vec<_>>().join(",")
+        ),
         5 => "null".into(),
         _ => ["true", "false"].get(src.below(2)).copied().unwrap_or("true").into(),
     }
@@ -213,7 +216,7 @@ fn document(src: &mut Source) -> String {
 /// Documents from the source: one to three, each then mutated a few bytes.
 pub fn documents(bytes: &[u8]) -> Vec<Document> {
     let mut src = Source::new(bytes);
-    let count = 1 + src.below(3);
+    let count = src.below(3).saturating_add(1);
     (0..count)
         .map(|i| {
             let mut text = document(&mut src).into_bytes();

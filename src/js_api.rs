@@ -144,7 +144,7 @@ fn documents(value: JsValue) -> Result<Vec<Document>, JsError> {
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let name = get(&d, "name").as_string().unwrap_or_else(|| format!("document-{}", i + 1));
+            let name = get(&d, "name").as_string().unwrap_or_else(|| format!("document-{}", i.saturating_add(1)));
             let text = get(&d, "text").as_string().unwrap_or_default();
             Document::new(name, text)
         })

@@ -250,7 +250,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
     const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
     // The common case, a short unsigned integer (priorities, ports, counts), in one pass.
     if (1..=15).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit()) {
-        return Some(text.bytes().fold(0u64, |n, c| n * 10 + u64::from(c - b'0')) as f64);
+        return Some(text.bytes().fold(0u64, |n, c| n.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')))) as f64);
     }
     let (negative, rest) = match text.as_bytes().first()? {
         b'-' => (true, text.get(1..)?),
@@ -258,7 +258,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
         _ => (false, text),
     };
     let (number, exponent) = match rest.find(['e', 'E']) {
-        Some(at) => (rest.get(..at)?, Some(rest.get(at + 1..)?)),
+        Some(at) => (rest.get(..at)?, Some(rest.get(at.saturating_add(1)..)?)),
         None => (rest, None),
     };
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
@@ -272,15 +272,15 @@ pub fn parse_number(text: &str) -> Option<f64> {
         let digit = u64::from(c.checked_sub(b'0').filter(|d| *d <= 9)?);
         let in_fraction = i >= whole.len();
         if mantissa < 1_000_000_000_000_000_000 {
-            mantissa = mantissa * 10 + digit;
-            scale -= i64::from(in_fraction);
+            mantissa = mantissa.saturating_mul(10).saturating_add(digit);
+            scale = scale.saturating_sub(i64::from(in_fraction));
         } else {
-            scale += i64::from(!in_fraction);
+            scale = scale.saturating_add(i64::from(!in_fraction));
         }
     }
     if let Some(exponent) = exponent {
         let (sign, digits) = match exponent.as_bytes().first()? {
-            b'-' => (-1, exponent.get(1..)?),
+            b'-' => (-1i64, exponent.get(1..)?),
             b'+' => (1, exponent.get(1..)?),
             _ => (1, exponent),
         };
@@ -289,7 +289,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
         }
         // Past ±400 every value is 0 or infinite: clamp instead of overflowing.
         let e: i64 = digits.parse::<i64>().unwrap_or(i64::MAX).min(400);
-        scale = scale.saturating_add(sign * e);
+        scale = scale.saturating_add(sign.saturating_mul(e));
     }
     let m = mantissa as f64;
     let value = if mantissa == 0 {
@@ -307,12 +307,12 @@ pub fn parse_number(text: &str) -> Option<f64> {
         while s > 0 {
             let step = s.min(22);
             v *= POW10.get(step as usize).copied().unwrap_or(1.0);
-            s -= step;
+            s = s.saturating_sub(step);
         }
         while s < 0 {
-            let step = (-s).min(22);
+            let step = s.saturating_neg().min(22);
             v /= POW10.get(step as usize).copied().unwrap_or(1.0);
-            s += step;
+            s = s.saturating_add(step);
         }
         v
     };
@@ -341,29 +341,29 @@ pub fn fixed(n: f64, decimals: u32) -> String {
     let sign = if n < 0.0 { "-" } else { "" };
     let a = n.abs();
     if a >= 1e18 {
-        let mut e = 18;
+        let mut e: u32 = 18;
         let mut m = a / 1e18;
         while m >= 10.0 && e < 400 {
             m /= 10.0;
-            e += 1;
+            e = e.saturating_add(1);
         }
         return format!("{sign}{}e{e}", fixed(m, 3));
     }
     // Fewer decimals for large numbers, so that the scaled value fits in a u64.
     let mut decimals = decimals.min(9);
     while decimals > 0 && a * 10f64.powi(decimals as i32) >= 1.8e19 {
-        decimals -= 1;
+        decimals = decimals.saturating_sub(1);
     }
     let scale = 10u64.pow(decimals);
     let scaled = (a * scale as f64).round() as u64;
-    let (int, mut frac) = (scaled / scale, scaled % scale);
+    let (int, mut frac) = (scaled.checked_div(scale).unwrap_or(0), scaled.checked_rem(scale).unwrap_or(0));
     if frac == 0 {
         return if int == 0 { "0".into() } else { format!("{sign}{int}") };
     }
     let mut digits = decimals;
     while frac % 10 == 0 {
         frac /= 10;
-        digits -= 1;
+        digits = digits.saturating_sub(1);
     }
     format!("{sign}{int}.{frac:0width$}", width = digits as usize)
 }
@@ -419,7 +419,7 @@ fn plain_ascii_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let mut len = 0;
+    let mut len: usize = 0;
     for block in bytes.chunks_exact(8) {
         let Ok(block) = <[u8; 8]>::try_from(block) else { break };
         let x = u64::from_le_bytes(block);
@@ -430,7 +430,7 @@ fn plain_ascii_prefix(bytes: &[u8]) -> usize {
         if special {
             break;
         }
-        len += 8;
+        len = len.wrapping_add(8); // within the slice
     }
     len
 }
@@ -439,6 +439,8 @@ struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
     at: usize,
+    /// Line and column wrap past 2^32 (wrapping_add: free in the hot loops); the
+    /// documents any front end takes are far smaller.
     line: u32,
     column: u32,
     /// Where a `/*` comment that never closed began.
@@ -466,12 +468,12 @@ impl Parser<'_> {
     #[inline(always)]
     fn bump(&mut self) {
         if let Some(b) = self.peek() {
-            self.at += 1;
+            self.at = self.at.wrapping_add(1); // within the text
             if b == b'\n' {
-                self.line += 1;
+                self.line = self.line.wrapping_add(1);
                 self.column = 1;
             } else if b & 0xC0 != 0x80 {
-                self.column += 1;
+                self.column = self.column.wrapping_add(1);
             }
         }
     }
@@ -480,9 +482,9 @@ impl Parser<'_> {
         // Indentation is a good part of a pretty-printed document: one tight loop.
         while let Some(&b) = self.bytes.get(self.at) {
             match b {
-                b' ' | b'\t' | b'\r' => self.column += 1,
+                b' ' | b'\t' | b'\r' => self.column = self.column.wrapping_add(1),
                 b'\n' => {
-                    self.line += 1;
+                    self.line = self.line.wrapping_add(1);
                     self.column = 1;
                 }
                 b'/' => {
@@ -493,14 +495,14 @@ impl Parser<'_> {
                 }
                 _ => break,
             }
-            self.at += 1;
+            self.at = self.at.wrapping_add(1); // within the text
         }
     }
 
     /// Skips one `//` or `/* */` comment at `/`; false if there is none.
     #[inline(never)]
     fn skip_comment(&mut self) -> bool {
-        match self.bytes.get(self.at + 1) {
+        match self.bytes.get(self.at.wrapping_add(1)) {
             Some(b'/') => {
                 while self.peek().is_some_and(|b| b != b'\n') {
                     self.bump();
@@ -517,7 +519,7 @@ impl Parser<'_> {
                             self.open_comment = Some(start);
                             return true;
                         }
-                        Some(b'*') if self.bytes.get(self.at + 1) == Some(&b'/') => {
+                        Some(b'*') if self.bytes.get(self.at.wrapping_add(1)) == Some(&b'/') => {
                             self.bump();
                             self.bump();
                             return true;
@@ -540,7 +542,7 @@ impl Parser<'_> {
 
     fn expect_literal(&mut self, word: &str, value: Value) -> Result<Node, ParseError> {
         let pos = self.pos();
-        let end = self.at + word.len();
+        let end = self.at.saturating_add(word.len());
         if self.bytes.get(self.at..end) == Some(word.as_bytes()) {
             for _ in 0..word.len() {
                 self.bump();
@@ -621,12 +623,12 @@ impl Parser<'_> {
             }
             self.bump();
             self.skip_whitespace();
-            let value = self.value(depth + 1)?;
+            let value = self.value(depth.saturating_add(1))?;
             let lower = || key.to_ascii_lowercase();
             // A 64-bit filter of the names seen (length and first letter, case folded):
             // most objects have no duplicate, and then no name is compared.
             let first = u64::from(key.as_bytes().first().copied().unwrap_or(0) | 0x20);
-            let bit = 1u64 << ((key.len() as u64 * 7 + first) & 63);
+            let bit = 1u64 << ((key.len() as u64).wrapping_mul(7).wrapping_add(first) & 63);
             let maybe = filter & bit != 0;
             filter |= bit;
             let earlier = match &mut seen {
@@ -657,7 +659,7 @@ impl Parser<'_> {
                 Some(b',') => self.bump(),
                 Some(b'}') => {
                     self.bump();
-                    if members.capacity() > members.len() + 2 {
+                    if members.capacity() > members.len().saturating_add(2) {
                         members.shrink_to_fit();
                     }
                     return Ok(Node { value: Value::Object(members), pos });
@@ -681,7 +683,7 @@ impl Parser<'_> {
         }
         loop {
             self.skip_whitespace();
-            items.push(self.value(depth + 1)?);
+            items.push(self.value(depth.saturating_add(1))?);
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.bump(),
@@ -701,12 +703,12 @@ impl Parser<'_> {
         let mut code = 0u32;
         for _ in 0..4 {
             let digit = match self.peek() {
-                Some(b @ b'0'..=b'9') => u32::from(b - b'0'),
-                Some(b @ b'a'..=b'f') => u32::from(b - b'a' + 10),
-                Some(b @ b'A'..=b'F') => u32::from(b - b'A' + 10),
+                Some(b @ b'0'..=b'9') => u32::from(b.wrapping_sub(b'0')),
+                Some(b @ b'a'..=b'f') => u32::from(b.wrapping_sub(b'a').wrapping_add(10)),
+                Some(b @ b'A'..=b'F') => u32::from(b.wrapping_sub(b'A').wrapping_add(10)),
                 _ => return Err(self.error("invalid \\u escape")),
             };
-            code = code * 16 + digit;
+            code = code.wrapping_mul(16).wrapping_add(digit); // four hex digits
             self.bump();
         }
         Ok(code)
@@ -725,11 +727,11 @@ impl Parser<'_> {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;
                 }
-                len += 1;
-                chars += u32::from(b & 0xC0 != 0x80);
+                len = len.wrapping_add(1);
+                chars = chars.wrapping_add(u32::from(b & 0xC0 != 0x80));
             }
-            self.column += chars;
-            self.at += len;
+            self.column = self.column.wrapping_add(chars);
+            self.at = self.at.wrapping_add(len);
             let text = self.text.get(start..self.at).unwrap_or_default();
             if out.is_empty() && self.peek() == Some(b'"') {
                 // The common case: no escapes, one allocation of the right size.
@@ -759,12 +761,12 @@ impl Parser<'_> {
                             let mut high = self.hex4()?;
                             // A high surrogate pairs with a following low one; a lone
                             // surrogate becomes U+FFFD and the next escape is kept.
-                            while (0xD800..0xDC00).contains(&high) && self.bytes.get(self.at..self.at + 2) == Some(b"\\u") {
+                            while (0xD800..0xDC00).contains(&high) && self.bytes.get(self.at..self.at.saturating_add(2)) == Some(b"\\u") {
                                 self.bump();
                                 self.bump();
                                 let low = self.hex4()?;
                                 if (0xDC00..0xE000).contains(&low) {
-                                    high = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                                    high = 0x10000u32.wrapping_add(high.wrapping_sub(0xD800) << 10).wrapping_add(low.wrapping_sub(0xDC00)); // both in range
                                     break;
                                 }
                                 out.push('\u{FFFD}');

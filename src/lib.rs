@@ -3,13 +3,17 @@
 //!
 //! Invariants:
 //! - the core does no I/O, reads no clock, and never panics on user input
-//!   (clippy denies `unwrap`, `expect`, `panic` and slice indexing);
+//!   (clippy denies `unwrap`, `expect`, `panic` and slice indexing) nor overflows silently
+//!   (unchecked arithmetic is denied here: `checked_`, `saturating_`, or `wrapping_` where
+//!   a comment says why it can't wrap);
 //! - `rules` depend on `nsg` and `net`, never the reverse; checks never parse input;
 //! - only `report` defines what is written out; `input` only reads.
 //!
 //! Flow: `input` reads every document shape into one `model`; `engine` resolves the
 //! scenario and the compute subnets; each check of `rules` queries `nsg` and returns
 //! findings; `report` renders them as text, JSON, SARIF or Markdown.
+
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 pub mod engine;
 pub mod flow;

@@ -157,7 +157,7 @@ impl<'m> Links<'m> {
         let start = self.model.subnets.as_ptr() as usize;
         let at = subnet as *const Subnet as usize;
         let size = std::mem::size_of::<Subnet>().max(1);
-        at.checked_sub(start).map(|d| d / size).filter(|&i| self.model.subnets.get(i).is_some_and(|s| std::ptr::eq(s, subnet)))
+        at.checked_sub(start).and_then(|d| d.checked_div(size)).filter(|&i| self.model.subnets.get(i).is_some_and(|s| std::ptr::eq(s, subnet)))
     }
 
     /// The NSG that says it is attached to this subnet (an NSG's `subnets[]`).

@@ -552,5 +552,5 @@ pub fn resource_group_of(id: &str) -> Option<String> {
 /// The VNet name in a subnet ID.
 pub fn vnet_of_subnet_id(id: &str) -> Option<String> {
     let parts: Vec<&str> = id.split('/').collect();
-    parts.iter().position(|p| p.eq_ignore_ascii_case("virtualNetworks")).and_then(|i| parts.get(i + 1)).map(|s| s.to_string())
+    parts.iter().position(|p| p.eq_ignore_ascii_case("virtualNetworks")).and_then(|i| parts.get(i.saturating_add(1))).map(|s| s.to_string())
 }

@@ -247,9 +247,9 @@ pub fn push_u32(out: &mut String, n: u32) {
     let mut at = digits.len();
     let mut n = n;
     loop {
-        at -= 1;
+        at = at.saturating_sub(1);
         if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
+            *d = b'0'.wrapping_add((n % 10) as u8); // a digit
         }
         n /= 10;
         if n == 0 || at == 0 {
@@ -381,7 +381,7 @@ impl Address {
 
     /// Addresses as a list (`10.0.0.0/24, VirtualNetwork`).
     pub fn list(items: &[Address]) -> String {
-        let mut out = String::with_capacity(20 * items.len());
+        let mut out = String::with_capacity(items.len().saturating_mul(20));
         for (i, a) in items.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -509,7 +509,9 @@ pub fn is_private(net: &IpNet) -> bool {
             let len = u32::from(n.prefix_len());
             // (network, prefix length) of each private block.
             const BLOCKS: [(u32, u32); 4] = [(0x0A00_0000, 8), (0xAC10_0000, 12), (0xC0A8_0000, 16), (0x6440_0000, 10)];
-            BLOCKS.iter().any(|(block, block_len)| len >= *block_len && (addr >> (32 - block_len)) == (block >> (32 - block_len)))
+            BLOCKS.iter().any(|(block, block_len)| {
+                len >= *block_len && addr.checked_shr(32u32.saturating_sub(*block_len)) == block.checked_shr(32u32.saturating_sub(*block_len))
+            })
         }
         IpNet::V6(n) => n.addr().segments().first().is_some_and(|s| s & 0xfe00 == 0xfc00),
     }
@@ -810,7 +812,7 @@ pub fn cover_detail(items: &[Address], endpoint: &Endpoint, scope: Scope) -> Opt
     let more = if left.len() > 3 { ", …" } else { "" };
     Some(format!(
         "covers {} of the {} IPv4 prefixes of {} (service-tag data changeNumber {}); not {}{more}",
-        v4.len() - left.len(),
+        v4.len().saturating_sub(left.len()),
         v4.len(),
         tag.name,
         tags.change_number,

@@ -199,7 +199,8 @@ pub(super) fn build_targets<'m>(model: &'m Model, scenario: &Scenario) -> (Vec<T
     // Two subnets of one name (`default` in two VNets) are told apart by their VNet.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for t in &targets {
-        *seen.entry(t.label.to_ascii_lowercase()).or_insert(0) += 1;
+        let n = seen.entry(t.label.to_ascii_lowercase()).or_insert(0);
+        *n = n.saturating_add(1);
     }
     for t in targets.iter_mut().filter(|t| seen.get(&t.label.to_ascii_lowercase()).is_some_and(|&n| n > 1)) {
         if let Some(vnet) = t.subnet.and_then(|s| s.vnet.as_deref()) {

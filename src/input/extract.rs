@@ -94,7 +94,7 @@ impl<'m> Reader<'m> {
             if same.named.len() < 3 {
                 same.named.push(what);
             } else {
-                same.more += 1;
+                same.more = same.more.saturating_add(1);
             }
             return;
         }
@@ -126,8 +126,9 @@ impl<'m> Reader<'m> {
     /// Records an input issue; past `MAX_ISSUES` per ID, only a count is kept.
     fn push_issue(&mut self, kind: Diagnostic, message: String, pointer: &str, node: &Node, warn: bool) {
         let same = self.issue_counts.entry(kind).or_insert(0);
-        *same += 1;
-        let same = *same - 1;
+        let same_before = *same;
+        *same = same.saturating_add(1);
+        let same = same_before;
         if same < MAX_ISSUES {
             let loc = self.loc(pointer, node);
             self.model.issues.push(InputIssue { kind, message, loc, warn });
@@ -197,23 +198,27 @@ impl<'m> Reader<'m> {
 
     fn resource_count(&self) -> usize {
         let m = &self.model;
-        m.nsgs.len()
-            + m.subnets.len()
-            + m.route_tables.len()
-            + m.vnets.len()
-            + m.nat_gateways.len()
-            + m.computes.len()
-            + m.workspaces.len()
-            + m.storage_accounts.len()
-            + m.private_endpoints.len()
-            + m.vms.len()
-            + m.nics.len()
-            + m.databricks.len()
-            + m.endpoint_policies.len()
-            + m.container_registries.len()
-            + self.child_rules.len()
-            + self.child_subnets.len()
-            + self.child_routes.len()
+        [
+            m.nsgs.len(),
+            m.subnets.len(),
+            m.route_tables.len(),
+            m.vnets.len(),
+            m.nat_gateways.len(),
+            m.computes.len(),
+            m.workspaces.len(),
+            m.storage_accounts.len(),
+            m.private_endpoints.len(),
+            m.vms.len(),
+            m.nics.len(),
+            m.databricks.len(),
+            m.endpoint_policies.len(),
+            m.container_registries.len(),
+            self.child_rules.len(),
+            self.child_subnets.len(),
+            self.child_routes.len(),
+        ]
+        .iter()
+        .fold(0usize, |n, c| n.saturating_add(*c))
     }
 
     fn object_document(&mut self, root: &Node, parameters: Option<&Node>) {
@@ -1466,7 +1471,7 @@ fn number(node: &Node) -> Option<f64> {
 /// The name that follows `segment` in a resource ID.
 fn parent_name(id: &str, segment: &str) -> Option<String> {
     let parts: Vec<&str> = id.split('/').collect();
-    parts.iter().position(|p| p.eq_ignore_ascii_case(segment)).and_then(|i| parts.get(i + 1)).map(|s| s.to_string())
+    parts.iter().position(|p| p.eq_ignore_ascii_case(segment)).and_then(|i| parts.get(i.saturating_add(1))).map(|s| s.to_string())
 }
 
 /// Guesses the type of an object without a `Microsoft.*` type (CLI and SDK shapes).

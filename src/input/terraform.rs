@@ -201,11 +201,11 @@ fn segments(address: &str) -> Vec<&str> {
         match c {
             '\\' if quoted => escaped = true,
             '"' => quoted = !quoted,
-            '[' if !quoted => depth += 1,
+            '[' if !quoted => depth = depth.saturating_add(1),
             ']' if !quoted => depth = depth.saturating_sub(1),
             '.' if !quoted && depth == 0 => {
                 out.push(address.get(start..i).unwrap_or_default());
-                start = i + 1;
+                start = i.saturating_add(1);
             }
             _ => {}
         }
@@ -267,7 +267,7 @@ impl<'a> Doc<'a> {
                 for (name, call) in m.get("module_calls").and_then(|c| c.as_object()).unwrap_or_default() {
                     if let Some(inner) = call.get("module") {
                         let p = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-                        stack.push((p, inner, depth + 1));
+                        stack.push((p, inner, depth.saturating_add(1)));
                     }
                 }
             }
@@ -276,7 +276,7 @@ impl<'a> Doc<'a> {
         let mut stack: Vec<(&Node, String)> = top.into_iter().map(|t| (t, top_pointer.to_string())).collect();
         let mut visited = 0usize;
         while let Some((module, pointer)) = stack.pop() {
-            visited += 1;
+            visited = visited.saturating_add(1);
             if visited > 100_000 {
                 break;
             }
@@ -320,7 +320,7 @@ impl<'a> Doc<'a> {
             doc.by_id.entry(id.to_ascii_lowercase()).or_insert(i);
         }
         doc.ids = ids;
-        doc.budget.set(200_000 + 64 * doc.res.len());
+        doc.budget.set(doc.res.len().saturating_mul(64).saturating_add(200_000));
         doc
     }
 
@@ -389,7 +389,7 @@ impl<'a> Doc<'a> {
                             .and_then(|c| c.get("expressions"))
                             .and_then(|e| e.get(split_key(var).0))
                             .and_then(|e| e.get("references"))
-                            .and_then(|refs| self.resolve(&parent, from_index, refs, depth + 1))
+                            .and_then(|refs| self.resolve(&parent, from_index, refs, depth.saturating_add(1)))
                     }
                 }
                 ["module", call, output, ..] => {
@@ -419,7 +419,7 @@ impl<'a> Doc<'a> {
                     instances.sort();
                     instances.dedup();
                     match (refs, instances.as_slice()) {
-                        (Some(refs), [one]) => self.resolve(one, from_index, refs, depth + 1),
+                        (Some(refs), [one]) => self.resolve(one, from_index, refs, depth.saturating_add(1)),
                         _ => None,
                     }
                 }
@@ -1163,8 +1163,8 @@ fn relocate(n: &mut Node, pos: Pos, depth: usize) {
         return;
     }
     match &mut n.value {
-        Value::Array(items) => items.iter_mut().for_each(|i| relocate(i, pos, depth + 1)),
-        Value::Object(members) => members.iter_mut().for_each(|(_, v)| relocate(v, pos, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|i| relocate(i, pos, depth.saturating_add(1))),
+        Value::Object(members) => members.iter_mut().for_each(|(_, v)| relocate(v, pos, depth.saturating_add(1))),
         _ => {}
     }
 }

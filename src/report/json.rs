@@ -59,8 +59,8 @@ impl J {
                     if i > 0 {
                         out.push(',');
                     }
-                    newline(out, indent + 1);
-                    item.write(out, indent + 1, pretty);
+                    newline(out, indent.saturating_add(1));
+                    item.write(out, indent.saturating_add(1), pretty);
                 }
                 newline(out, indent);
                 out.push(']');
@@ -72,10 +72,10 @@ impl J {
                     if i > 0 {
                         out.push(',');
                     }
-                    newline(out, indent + 1);
+                    newline(out, indent.saturating_add(1));
                     write_string(out, k);
                     out.push_str(if pretty { ": " } else { ":" });
-                    v.write(out, indent + 1, pretty);
+                    v.write(out, indent.saturating_add(1), pretty);
                 }
                 newline(out, indent);
                 out.push('}');

@@ -347,7 +347,7 @@ impl NsgFix {
             }
             let at = *by_nsg.entry(nsg.to_ascii_lowercase()).or_insert_with(|| {
                 out.push(NsgFix { nsg: nsg.to_string(), rules: Vec::new(), az: String::new(), arm: json::J::Arr(Vec::new()), bicep: String::new() });
-                out.len() - 1
+                out.len().saturating_sub(1)
             });
             let Some(group) = out.get_mut(at) else { continue };
             group.rules.push(rule.to_string());

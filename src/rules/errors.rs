@@ -163,7 +163,7 @@ pub struct ErrorMatch {
 pub fn explain_error(text: &str) -> Vec<ErrorMatch> {
     let mut cut = text.len().min(MAX_TEXT);
     while !text.is_char_boundary(cut) {
-        cut -= 1;
+        cut = cut.saturating_sub(1);
     }
     // Lower case, without the backticks Terraform and Markdown put around names.
     let text = text.get(..cut).unwrap_or_default();
@@ -181,10 +181,10 @@ fn missing_rules(text: &str) -> Vec<MissingRule> {
     let mut rules: Vec<MissingRule> = Vec::new();
     let mut rest = text;
     while let Some(at) = rest.find('"') {
-        rest = rest.get(at + 1..).unwrap_or_default();
+        rest = rest.get(at.saturating_add(1)..).unwrap_or_default();
         let Some(end) = rest.find('"') else { break };
         let key = rest.get(..end).unwrap_or_default().to_ascii_lowercase();
-        rest = rest.get(end + 1..).unwrap_or_default();
+        rest = rest.get(end.saturating_add(1)..).unwrap_or_default();
         let after = rest.trim_start();
         if !after.starts_with(':') {
             continue;
@@ -193,7 +193,7 @@ fn missing_rules(text: &str) -> Vec<MissingRule> {
         let Some(value) = value.strip_prefix('"') else { continue };
         let Some(close) = value.find('"') else { break };
         let text = value.get(..close).unwrap_or_default().trim().to_string();
-        rest = value.get(close + 1..).unwrap_or_default();
+        rest = value.get(close.saturating_add(1)..).unwrap_or_default();
         if key == "name" {
             if rules.len() == MAX_ROWS {
                 break;

@@ -20,7 +20,7 @@ pub struct RuleSpec<'a> {
 
 /// An HCL string literal.
 pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+    let mut out = String::with_capacity(text.len().saturating_add(2));
     out.push('"');
     for c in text.chars() {
         match c {

@@ -246,10 +246,10 @@ impl Proposals {
         let taken: Vec<u32> = list.iter().map(|(_, _, p)| *p).collect();
         let priority = crate::nsg::free_priority_below_excluding(nsg, direction, below, &taken);
         let mut unique = name.clone();
-        let mut k = 2;
+        let mut k: u32 = 2;
         while list.iter().any(|(_, n, _)| n.eq_ignore_ascii_case(&unique)) || nsg.rules.iter().any(|r| r.name.eq_ignore_ascii_case(&unique)) {
             unique = format!("{name}-{k}");
-            k += 1;
+            k = k.saturating_add(1);
         }
         if let Some(p) = priority {
             list.push((signature, unique.clone(), p));
@@ -300,8 +300,8 @@ pub fn usable_addresses(subnet: &Subnet) -> Option<u64> {
     let mut total: u64 = 0;
     for p in &subnet.prefixes {
         if let ipnet::IpNet::V4(n) = p {
-            let size = 1u64 << (32 - u32::from(n.prefix_len()));
-            total += size.saturating_sub(5);
+            let size = 1u64.checked_shl(32u32.saturating_sub(u32::from(n.prefix_len()))).unwrap_or(0);
+            total = total.saturating_add(size.saturating_sub(5));
         }
     }
     Some(total)

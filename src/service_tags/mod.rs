@@ -246,7 +246,7 @@ fn closest_family(name: &str) -> Option<&'static str> {
         return family(real).map(|f| f.0);
     }
     let best = FAMILIES.iter().map(|f| (distance(&lower, &f.0.to_ascii_lowercase()), f.0)).min_by_key(|(d, _)| *d)?;
-    (best.0 <= 1 + lower.len() / 4).then_some(best.1)
+    (best.0 <= (lower.len() / 4).saturating_add(1)).then_some(best.1)
 }
 
 /// `family.<closest region of that family>`.
@@ -259,8 +259,8 @@ fn closest_regional(family_name: &str, region: &str) -> String {
         let mut counts = [0u8; 36];
         for c in t.bytes() {
             let i = match c {
-                b'a'..=b'z' => c - b'a',
-                b'0'..=b'9' => c - b'0' + 26,
+                b'a'..=b'z' => c.wrapping_sub(b'a'),
+                b'0'..=b'9' => c.wrapping_sub(b'0').wrapping_add(26),
                 _ => continue,
             };
             if let Some(n) = counts.get_mut(usize::from(i)) {
@@ -291,15 +291,15 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row.first().copied().unwrap_or(0);
         if let Some(first) = row.first_mut() {
-            *first = i + 1;
+            *first = i.saturating_add(1);
         }
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let above = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
             let left = row.get(j).copied().unwrap_or(usize::MAX);
-            let value = (prev + cost).min(above.saturating_add(1)).min(left.saturating_add(1));
+            let value = prev.saturating_add(cost).min(above.saturating_add(1)).min(left.saturating_add(1));
             prev = above;
-            if let Some(cell) = row.get_mut(j + 1) {
+            if let Some(cell) = row.get_mut(j.saturating_add(1)) {
                 *cell = value;
             }
         }

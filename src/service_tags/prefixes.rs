@@ -39,9 +39,9 @@ pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
             // A rule field's few prefixes: an insertion sort in place, no allocation.
             for i in 1..items.len() {
                 let mut j = i;
-                while j > 0 && items.get(j - 1) > items.get(j) {
-                    items.swap(j - 1, j);
-                    j -= 1;
+                while j > 0 && items.get(j.wrapping_sub(1)) > items.get(j) {
+                    items.swap(j.wrapping_sub(1), j);
+                    j = j.wrapping_sub(1); // j > 0
                 }
             }
         } else {
@@ -58,7 +58,7 @@ pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
                 if let Some(slot) = items.get_mut(kept) {
                     *slot = (lo, hi);
                 }
-                kept += 1;
+                kept = kept.saturating_add(1);
             }
         }
     }
@@ -86,7 +86,7 @@ fn sort_runs(items: Vec<Interval>) -> Vec<Interval> {
                 next.push(a);
                 break;
             };
-            let mut out = Vec::with_capacity(a.len() + b.len());
+            let mut out = Vec::with_capacity(a.len().saturating_add(b.len()));
             let (mut x, mut y) = (a.into_iter().peekable(), b.into_iter().peekable());
             loop {
                 let take_x = match (x.peek(), y.peek()) {
@@ -280,7 +280,13 @@ impl TagPrefixes {
             let size = usize::try_from(r.varint()?).map_err(|_| "size out of range")?;
             let start = r.at;
             r.take(size)?;
-            tags.push(Tag { name: name.into(), key: lower(name), features, body: Some((shared.clone(), start..start + size)), addrs: OnceLock::new() });
+            tags.push(Tag {
+                name: name.into(),
+                key: lower(name),
+                features,
+                body: Some((shared.clone(), start..start.saturating_add(size))),
+                addrs: OnceLock::new(),
+            });
         }
         if r.at != bytes.len() {
             return Err("trailing bytes after the last tag".into());
@@ -313,7 +319,7 @@ impl TagPrefixes {
         let (mut total, mut skipped) = (0usize, 0usize);
         for item in items {
             let Some(name) = item.get("name").and_then(|n| n.as_str()) else {
-                skipped += 1;
+                skipped = skipped.saturating_add(1);
                 continue;
             };
             let props = item.get("properties");
@@ -334,7 +340,7 @@ impl TagPrefixes {
             for p in list {
                 match p.as_str().and_then(|t| t.trim().parse::<IpNet>().ok()) {
                     Some(net) => prefixes.push(net.trunc()),
-                    None => skipped += 1,
+                    None => skipped = skipped.saturating_add(1),
                 }
             }
             tags.push(Tag::new(name, features, prefixes));
@@ -352,7 +358,7 @@ impl TagPrefixes {
     /// field and flow. Only tags whose addresses could be read are found.
     pub fn get_parts(&self, family: &str, part: &str) -> Option<&Tag> {
         let mut buf = [0u8; 128];
-        let len = family.len() + usize::from(!part.is_empty()) + part.len();
+        let len = family.len().saturating_add(usize::from(!part.is_empty())).saturating_add(part.len());
         let key = buf.get_mut(..len)?;
         let dot: &[u8] = if part.is_empty() { b"" } else { b"." };
         for (slot, c) in key.iter_mut().zip(family.bytes().chain(dot.iter().copied()).chain(part.bytes())) {
@@ -398,11 +404,11 @@ impl<'a> Bytes<'a> {
         // Most numbers are one or two bytes.
         match self.bytes.get(self.at..self.at.saturating_add(2)) {
             Some([a, _]) if a & 0x80 == 0 => {
-                self.at += 1;
+                self.at = self.at.saturating_add(1);
                 return Ok(u128::from(*a));
             }
             Some([a, b]) if b & 0x80 == 0 => {
-                self.at += 2;
+                self.at = self.at.saturating_add(2);
                 return Ok(u128::from(a & 0x7f) | u128::from(*b) << 7);
             }
             _ => {}

@@ -41,7 +41,7 @@ pub fn classify(s: &str) -> Text<'_> {
         return Text::Literal(s.replacen("[[", "[", 1).into());
     }
     if t.len() >= 2 && t.starts_with('[') && t.ends_with(']') {
-        return Text::Expression(t.get(1..t.len() - 1).unwrap_or_default());
+        return Text::Expression(t.get(1..t.len().saturating_sub(1)).unwrap_or_default());
     }
     Text::Literal(s.into())
 }
@@ -143,7 +143,7 @@ impl Parser {
                 let mut args = Vec::new();
                 if !self.eat(')') {
                     loop {
-                        args.push(self.expr(depth + 1)?);
+                        args.push(self.expr(depth.saturating_add(1))?);
                         if self.eat(',') {
                             continue;
                         }
@@ -161,7 +161,7 @@ impl Parser {
             self.skip_ws();
             match self.peek() {
                 Some('.') => {
-                    depth += 1;
+                    depth = depth.saturating_add(1);
                     if depth > MAX_EXPR_DEPTH {
                         return None;
                     }
@@ -171,13 +171,13 @@ impl Parser {
                     e = Ex::Member { base: Box::new(e), name, safe };
                 }
                 Some('[') => {
-                    depth += 1;
+                    depth = depth.saturating_add(1);
                     if depth > MAX_EXPR_DEPTH {
                         return None;
                     }
                     self.bump();
                     let safe = self.eat('?');
-                    let index = self.expr(depth + 1)?;
+                    let index = self.expr(depth.saturating_add(1))?;
                     if !self.eat(']') {
                         return None;
                     }

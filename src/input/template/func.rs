@@ -81,23 +81,23 @@ fn sorted_by_key(members: &[(Text, Node)]) -> Vec<&(Text, Node)> {
     let mut width = 1;
     while width < items.len() {
         let mut merged = Vec::with_capacity(items.len());
-        for pair in items.chunks(width * 2) {
+        for pair in items.chunks(width.saturating_mul(2)) {
             let (a, b) = pair.split_at(width.min(pair.len()));
             let (mut i, mut j) = (0, 0);
             while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
                 if y.0 < x.0 {
                     merged.push(y.clone());
-                    j += 1;
+                    j = j.saturating_add(1);
                 } else {
                     merged.push(x.clone());
-                    i += 1;
+                    i = i.saturating_add(1);
                 }
             }
             merged.extend(a.iter().skip(i).cloned());
             merged.extend(b.iter().skip(j).cloned());
         }
         items = merged;
-        width *= 2;
+        width = width.saturating_mul(2);
     }
     items.into_iter().map(|(_, m)| m).collect()
 }

@@ -527,7 +527,7 @@ impl<'a> Scope<'a> {
     }
 
     fn evaluate_text(&self, text: &str, pos: Pos, pointer: &str, locals: &Locals) -> Node {
-        if !self.ctx.charge(text.len() as u64 / 8 + 1, pointer, pos) {
+        if !self.ctx.charge((text.len() as u64 / 8).saturating_add(1), pointer, pos) {
             return unresolved("<evaluation stopped>", pos);
         }
         match expr::parse(text) {
@@ -644,7 +644,8 @@ impl<'a> Scope<'a> {
         // unknown values (the same symbolic text).
         let id = symbolic(target);
         let lower = id.to_ascii_lowercase();
-        let by_id = lower.find("microsoft.resources/deployments/").map(|i| id.get(i + "microsoft.resources/deployments/".len()..).unwrap_or_default());
+        let by_id =
+            lower.find("microsoft.resources/deployments/").map(|i| id.get(i.saturating_add("microsoft.resources/deployments/".len())..).unwrap_or_default());
         // A symbolic name, possibly indexed: `name` or `name[2]`.
         let (symbol, symbol_index) = match id.split_once('[') {
             Some((s, rest)) => (s, rest.trim_end_matches(']').trim().parse::<usize>().ok()),
@@ -951,11 +952,11 @@ impl<'a> Scope<'a> {
                 for item in items {
                     let (mut lo, mut hi) = (0usize, out.len());
                     while lo < hi {
-                        let mid = lo + (hi - lo) / 2;
+                        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
                         let Some(pivot) = out.get(mid) else { return fail() };
                         match apply(&f, vec![item.clone(), pivot.clone()]).as_bool() {
                             Some(true) => hi = mid,
-                            Some(false) => lo = mid + 1,
+                            Some(false) => lo = mid.saturating_add(1),
                             None => return fail(),
                         }
                     }
