@@ -4,99 +4,151 @@
 use amlvnet::report::{json, markdown, sarif, text};
 use amlvnet::rules::{catalogue, find};
 use amlvnet::{Document, Options};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-/// The options of `check`, shared by the two usage texts.
-macro_rules! check_options {
-    () => {
-        "      --compute cluster|instance|vm|hdinsight|databricks
-      --public-ip yes|no
-      --region NAME                    ARM location name, e.g. westus2
-      --profile 2022-07|2023-04|latest (default 2022-07)
-      --format text|json|sarif|markdown (default text)
-      --color auto|always|never        (default auto; NO_COLOR is honoured)
-      --service-tags FILE              service-tag data to use instead of the built-in table
-                                       (the published file or `az network list-service-tags`)
-"
-    };
+/// The top-level usage, and each command's help: clap writes them from these declarations.
+const HELP_TEMPLATE: &str = "{usage-heading} {usage}\n\n{about-with-newline}\n{all-args}{after-help}";
+
+const CHECK_EXIT: &str = "Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
+file or a document that is not JSON.";
+
+#[derive(Parser)]
+#[command(
+    name = "amlvnet",
+    version = amlvnet::VERSION,
+    about = "amlvnet: Azure ML training network checker",
+    help_template = HELP_TEMPLATE,
+    arg_required_else_help = true,
+    args_override_self = true,
+    disable_help_subcommand = true,
+    after_help = CHECK_EXIT
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-const USAGE: &str = concat!(
-    "amlvnet: Azure ML training network checker
+#[derive(Subcommand)]
+enum Command {
+    /// Checks the documents against the Azure ML training network requirements
+    ///
+    /// Each FILE is a path, or - for standard input; the documents are read together and
+    /// linked by resource ID (else by name, which the findings then say).
+    #[command(help_template = HELP_TEMPLATE, after_help = CHECK_EXIT)]
+    Check(CheckArgs),
+    /// Lists every check: ID, severity, name and title
+    #[command(help_template = HELP_TEMPLATE)]
+    Rules {
+        /// The list's format
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Prints a check's documentation: what it checks, why, an example and the fix
+    #[command(help_template = HELP_TEMPLATE)]
+    Explain {
+        /// A check ID (AML-PIP-001) or name.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// An Azure error message in, its checks out
+    ///
+    /// Reads the text of an Azure ML, Databricks or Terraform provisioning error (from FILE,
+    /// or standard input when FILE is - or absent) and names the checks it corresponds to, the
+    /// documents to paste into `amlvnet check` to confirm it, and the fix. An NSG error's
+    /// table of missing rules is read rule by rule.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Exit status: 0 a known error was found, 1 nothing matched, 2 usage error or unreadable file."
+    )]
+    ExplainError {
+        /// The answer's format
+        #[arg(long, value_enum, default_value_t = ShortFormat::Text)]
+        format: ShortFormat,
+        /// The error's text (default: standard input)
+        #[arg(value_name = "FILE|-")]
+        file: Option<String>,
+    },
+    /// One flow through the NSGs on its path
+    ///
+    /// Evaluates one flow through the NSGs on its path, as Azure does (inbound: the
+    /// subnet's NSG, then its NICs'; outbound: the NICs', then the subnet's). SRC and DST are
+    /// a service tag (Storage.westus2), an IP address or CIDR, or the name of a subnet among
+    /// the documents; the subnet on our side of the flow (DST inbound, SRC outbound) picks
+    /// the NSGs, or the one NSG among the documents when no subnet is named. Every rule's
+    /// per-field match is true, false or partial; an address is mapped to the service tags
+    /// that hold it. --format json prints Network Watcher's NSG-diagnostics shape with a
+    /// third answer, "Unknown" (and "partial" per field).
+    #[command(help_template = HELP_TEMPLATE, after_help = "Exit status: 0 allowed, 1 denied, 3 undecided, 2 usage or input error.")]
+    Flow(FlowArgs),
+}
 
-Usage:
-  amlvnet check [OPTIONS] FILE...      FILE is a path, or - for standard input
-",
-    check_options!(),
-    "  amlvnet rules [--format text|json|markdown]
-  amlvnet explain ID
-  amlvnet explain-error [--format text|json] [FILE|-]   an Azure error message in, its checks out
-  amlvnet flow --direction inbound|outbound --protocol tcp|udp|icmp|* --from SRC --to DST
-               --port N [--source-port N] [--region NAME] [--format text|json] FILE...
-                                       one flow through the NSGs on its path
-  amlvnet COMMAND --help               usage of that command
+#[derive(Args)]
+struct CheckArgs {
+    /// The compute (default: what the documents imply, else cluster)
+    #[arg(long, value_name = "cluster|instance|vm|hdinsight|databricks")]
+    compute: Option<String>,
+    /// Whether the compute has a public IP (default: the documents', else yes)
+    #[arg(long, value_name = "yes|no")]
+    public_ip: Option<String>,
+    /// ARM location name, e.g. westus2
+    #[arg(long, value_name = "NAME")]
+    region: Option<String>,
+    /// 2022-07 (the default), 2023-04 or latest
+    #[arg(long, value_name = "2022-07|2023-04|latest")]
+    profile: Option<String>,
+    /// The report's format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// auto honours NO_COLOR and whether standard output is a terminal
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Service-tag data to use instead of the built-in table (the published file or
+    /// `az network list-service-tags`)
+    #[arg(long, value_name = "FILE")]
+    service_tags: Option<String>,
+    /// A path, or - for standard input
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<String>,
+}
 
-Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
-file or a document that is not JSON.
-"
-);
+#[derive(Args)]
+struct FlowArgs {
+    /// The flow's direction
+    #[arg(long, value_name = "inbound|outbound")]
+    direction: String,
+    /// The flow's protocol
+    #[arg(long, value_name = "tcp|udp|icmp|*")]
+    protocol: String,
+    /// A service tag, an IP address or CIDR, or a subnet among the documents
+    #[arg(long, value_name = "SRC")]
+    from: String,
+    /// A service tag, an IP address or CIDR, or a subnet among the documents
+    #[arg(long, value_name = "DST")]
+    to: String,
+    /// The destination port
+    #[arg(long, value_name = "N")]
+    port: String,
+    /// The source port (default: any)
+    #[arg(long, value_name = "N")]
+    source_port: Option<String>,
+    /// ARM location name, for regional service tags
+    #[arg(long, value_name = "NAME")]
+    region: Option<String>,
+    /// Service-tag data to use instead of the built-in table
+    #[arg(long, value_name = "FILE")]
+    service_tags: Option<String>,
+    /// The answer's format (json: Network Watcher's NSG-diagnostics shape)
+    #[arg(long, value_enum, default_value_t = ShortFormat::Text)]
+    format: ShortFormat,
+    /// The documents with the NSGs (a path each, or - for standard input)
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<String>,
+}
 
-const CHECK_USAGE: &str = concat!(
-    "Usage: amlvnet check [OPTIONS] FILE...
-
-Checks the documents (a path each, or - for standard input) against the Azure ML
-training network requirements.
-
-Options:
-",
-    check_options!(),
-    "      -h, --help                       this text
-
-Exit status: 0 no finding is fail, 1 at least one fails, 2 usage error, unreadable
-file or a document that is not JSON.
-"
-);
-
-const RULES_USAGE: &str = "Usage: amlvnet rules [--format text|json|markdown]
-
-Lists every check: ID, severity, name and title.
-";
-
-const EXPLAIN_USAGE: &str = "Usage: amlvnet explain ID
-
-Prints a check's documentation: what it checks, why, an example and the fix.
-";
-
-const EXPLAIN_ERROR_USAGE: &str = "Usage: amlvnet explain-error [--format text|json] [FILE|-]
-
-Reads the text of an Azure ML, Databricks or Terraform provisioning error (from FILE, or
-standard input when FILE is - or absent) and names the checks it corresponds to, the
-documents to paste into `amlvnet check` to confirm it, and the fix. An NSG error's table
-of missing rules is read rule by rule.
-
-Exit status: 0 a known error was found, 1 nothing matched, 2 usage error or unreadable file.
-";
-
-const FLOW_USAGE: &str = "Usage: amlvnet flow --direction inbound|outbound --protocol tcp|udp|icmp|*
-                    --from SRC --to DST --port N [--source-port N] [--region NAME]
-                    [--service-tags FILE] [--format text|json] FILE...
-
-Evaluates one flow through the NSGs on its path, as Azure does (inbound: the subnet's NSG,
-then its NICs'; outbound: the NICs', then the subnet's). SRC and DST are a service tag
-(Storage.westus2), an IP address or CIDR, or the name of a subnet among the documents;
-the subnet on our side of the flow (DST inbound, SRC outbound) picks the NSGs, or the one
-NSG among the documents when no subnet is named. Every rule's per-field match is
-true, false or partial; an address is mapped to the service tags that hold it.
-
---format json prints Network Watcher's NSG-diagnostics shape with a third answer,
-\"Unknown\" (and \"partial\" per field).
-
-Exit status: 0 allowed, 1 denied, 3 undecided, 2 usage or input error.
-";
-
-/// An output format, read once from `--format` (each command takes some of them).
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// `check --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -104,40 +156,54 @@ enum Format {
     Markdown,
 }
 
-impl Format {
-    /// The value of `--format` among the formats a command takes (the first is its default).
-    fn read(value: Option<&str>, takes: &[Format]) -> Result<Format, String> {
-        let names = |f: &Format| match f {
-            Format::Text => "text",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Markdown => "markdown",
-        };
-        let Some(value) = value else { return takes.first().copied().ok_or_else(|| "no format".to_string()) };
-        takes.iter().copied().find(|f| names(f) == value).ok_or_else(|| {
-            let list: Vec<&str> = takes.iter().map(names).collect();
-            let expected = match list.split_last() {
-                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-                _ => list.join(""),
-            };
-            format!("--format `{value}`: expected {expected}")
-        })
-    }
+/// `rules --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// `explain-error --format` and `flow --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ShortFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 fn main() -> ExitCode {
     // Arguments that are not UTF-8 are a usage error, not a panic.
-    let mut args = Vec::new();
+    let mut args = vec![std::ffi::OsString::from("amlvnet")];
     for arg in std::env::args_os().skip(1) {
-        match arg.into_string() {
-            Ok(a) => args.push(a),
-            Err(raw) => {
-                eprintln!("amlvnet: the argument `{}` is not valid UTF-8; rename the file or pass it on standard input (-)", raw.to_string_lossy());
-                return ExitCode::from(2);
-            }
+        if let Err(raw) = arg.clone().into_string() {
+            eprintln!("amlvnet: the argument `{}` is not valid UTF-8; rename the file or pass it on standard input (-)", raw.to_string_lossy());
+            return ExitCode::from(2);
         }
+        args.push(arg);
     }
-    match run(&args) {
+    // Usage errors exit 2 with clap's message; --help and --version exit 0.
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => check(a),
+        Command::Rules { format } => rules(format),
+        Command::Explain { id } => explain(&id),
+        Command::ExplainError { format, file } => explain_error(format, file.as_deref()),
+        Command::Flow(a) => flow(a),
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("amlvnet: {message}");
@@ -146,103 +212,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<u8, String> {
-    let Some((command, rest)) = args.split_first() else {
-        print!("{USAGE}");
-        return Err("missing command (check, rules or explain)".into());
-    };
-    let wants_help = rest.iter().any(|a| a == "-h" || a == "--help");
-    match command.as_str() {
-        "check" | "rules" | "explain" | "explain-error" | "flow" if wants_help => {
-            print!(
-                "{}",
-                match command.as_str() {
-                    "check" => CHECK_USAGE,
-                    "rules" => RULES_USAGE,
-                    "explain-error" => EXPLAIN_ERROR_USAGE,
-                    "flow" => FLOW_USAGE,
-                    _ => EXPLAIN_USAGE,
-                }
-            );
-            Ok(0)
-        }
-        "check" => check(rest),
-        "rules" => rules(rest),
-        "explain" => explain(rest),
-        "explain-error" => explain_error(rest),
-        "flow" => flow(rest),
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            Ok(0)
-        }
-        "-V" | "--version" => {
-            println!("amlvnet {}", amlvnet::VERSION);
-            Ok(0)
-        }
-        other => Err(format!("unknown command `{other}`; expected check, flow, rules, explain or explain-error (see --help)")),
-    }
-}
-
-/// Options as (name, value) pairs, and positional arguments.
-type Parsed<'a> = (Vec<(String, String)>, Vec<&'a str>);
-
-/// Splits `--flag value` and `--flag=value`.
-fn options<'a>(args: &'a [String], takes_value: &[&str]) -> Result<Parsed<'a>, String> {
-    let mut flags = Vec::new();
-    let mut positional = Vec::new();
-    let mut iter = args.iter();
-    let mut only_files = false;
-    while let Some(arg) = iter.next() {
-        if only_files || arg == "-" || !arg.starts_with('-') {
-            positional.push(arg.as_str());
-            continue;
-        }
-        if arg == "--" {
-            only_files = true;
-            continue;
-        }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (arg.clone(), None),
-        };
-        if !takes_value.contains(&name.as_str()) {
-            return Err(format!("unknown option `{name}` (see --help)"));
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => iter.next().cloned().ok_or_else(|| format!("option `{name}` needs a value"))?,
-        };
-        flags.push((name, value));
-    }
-    Ok((flags, positional))
-}
-
-fn check(args: &[String]) -> Result<u8, String> {
-    let (flags, files) = options(args, &["--compute", "--public-ip", "--region", "--profile", "--format", "--color", "--service-tags"])?;
+fn check(args: CheckArgs) -> Result<u8, String> {
+    // The scenario's spellings are the core's (`Options::set`, one parser for every front end).
     let mut opts = Options::default();
-    let mut format = Format::Text;
-    let mut color = "auto".to_string();
-    let mut service_tags = None;
-    for (name, value) in flags {
-        match name.as_str() {
-            "--service-tags" => service_tags = Some(value),
-            "--compute" | "--public-ip" | "--region" | "--profile" => {
-                let option = name.trim_start_matches('-');
-                opts.set(option, &value).map_err(|expected| format!("{name} `{value}`: {expected}"))?;
-            }
-            "--format" => format = Format::read(Some(&value), &[Format::Text, Format::Json, Format::Sarif, Format::Markdown])?,
-            "--color" => {
-                if !["auto", "always", "never"].contains(&value.as_str()) {
-                    return Err(format!("--color `{value}`: expected auto, always or never"));
-                }
-                color = value;
-            }
-            _ => {}
+    for (name, value) in [("compute", &args.compute), ("public-ip", &args.public_ip), ("region", &args.region), ("profile", &args.profile)] {
+        if let Some(value) = value {
+            opts.set(name, value).map_err(|expected| format!("--{name} `{value}`: {expected}"))?;
         }
     }
-    if files.is_empty() {
-        return Err("check needs at least one FILE (or - for standard input)".into());
-    }
+    let files: Vec<&str> = args.files.iter().map(String::as_str).collect();
+    let service_tags = args.service_tags;
     let documents = read_documents(&files, service_tags.as_deref())?;
     let report = amlvnet::check(&documents, &opts);
     if let Some(file) = &service_tags {
@@ -252,15 +231,15 @@ fn check(args: &[String]) -> Result<u8, String> {
             ));
         }
     }
-    let output = match format {
+    let output = match args.format {
         Format::Json => json::report(&report).pretty() + "\n",
         Format::Sarif => sarif::render(&report).pretty() + "\n",
         Format::Markdown => markdown::render(&report),
         Format::Text => {
-            let use_color = match color.as_str() {
-                "always" => true,
-                "never" => false,
-                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            let use_color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
             text::render(&report, use_color)
         }
@@ -304,35 +283,24 @@ fn read_documents(files: &[&str], service_tags: Option<&str>) -> Result<Vec<Docu
     Ok(documents)
 }
 
-fn flow(args: &[String]) -> Result<u8, String> {
-    let names = ["--direction", "--protocol", "--from", "--to", "--port", "--source-port", "--region", "--format", "--service-tags"];
-    let (flags, files) = options(args, &names)?;
-    let mut query = amlvnet::flow::Query::default();
-    let mut format = Format::Text;
-    let mut service_tags = None;
-    for (name, value) in flags {
-        match name.as_str() {
-            "--direction" => query.direction = value,
-            "--protocol" => query.protocol = value,
-            "--from" => query.from = value,
-            "--to" => query.to = value,
-            "--port" => query.port = value,
-            "--source-port" => query.source_port = value,
-            "--region" => query.region = Some(value),
-            "--service-tags" => service_tags = Some(value),
-            _ => format = Format::read(Some(&value), &[Format::Text, Format::Json])?,
-        }
-    }
-    for (flag, value) in
-        [("--direction", &query.direction), ("--protocol", &query.protocol), ("--from", &query.from), ("--to", &query.to), ("--port", &query.port)]
+fn flow(args: FlowArgs) -> Result<u8, String> {
+    for (flag, value) in [("--direction", &args.direction), ("--protocol", &args.protocol), ("--from", &args.from), ("--to", &args.to), ("--port", &args.port)]
     {
         if value.trim().is_empty() {
-            return Err(format!("flow needs {flag} (see amlvnet flow --help)"));
+            return Err(format!("flow needs a value for {flag} (see amlvnet flow --help)"));
         }
     }
-    if files.is_empty() {
-        return Err("flow needs at least one FILE with the NSGs (or - for standard input)".into());
-    }
+    let query = amlvnet::flow::Query {
+        direction: args.direction,
+        protocol: args.protocol,
+        from: args.from,
+        to: args.to,
+        port: args.port,
+        source_port: args.source_port.unwrap_or_default(),
+        region: args.region,
+    };
+    let files: Vec<&str> = args.files.iter().map(String::as_str).collect();
+    let (format, service_tags) = (args.format, args.service_tags);
     let documents = read_documents(&files, service_tags.as_deref())?;
     let model = amlvnet::input::read(&documents);
     for (d, doc) in model.documents.iter().zip(&documents) {
@@ -348,8 +316,8 @@ fn flow(args: &[String]) -> Result<u8, String> {
     let tags = amlvnet::service_tags::of_model(&model, amlvnet::service_tags::builtin());
     let diagnosis = amlvnet::flow::diagnose(&model, &query, tags)?;
     let output = match format {
-        Format::Json => json::flow_diagnosis(&diagnosis).pretty() + "\n",
-        _ => text::flow_diagnosis(&diagnosis),
+        ShortFormat::Json => json::flow_diagnosis(&diagnosis).pretty() + "\n",
+        ShortFormat::Text => text::flow_diagnosis(&diagnosis),
     };
     write_out(&output)?;
     Ok(match diagnosis.access {
@@ -369,45 +337,36 @@ fn write_out(text: &str) -> Result<(), String> {
     }
 }
 
-fn rules(args: &[String]) -> Result<u8, String> {
-    let (flags, positional) = options(args, &["--format"])?;
-    if let Some(p) = positional.first() {
-        return Err(format!("unexpected argument `{p}`"));
-    }
-    let format = Format::read(flags.last().map(|(_, v)| v.as_str()), &[Format::Text, Format::Json, Format::Markdown])?;
+fn rules(format: RulesFormat) -> Result<u8, String> {
     let checks = catalogue();
     let output = match format {
-        Format::Json => json::catalogue().pretty() + "\n",
-        Format::Markdown => markdown::catalogue(checks),
-        _ => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
+        RulesFormat::Json => json::catalogue().pretty() + "\n",
+        RulesFormat::Markdown => markdown::catalogue(checks),
+        RulesFormat::Text => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
     };
     write_out(&output)?;
     Ok(0)
 }
 
-fn explain(args: &[String]) -> Result<u8, String> {
-    let [id] = args else { return Err("explain needs exactly one check ID, e.g. `amlvnet explain AML-PIP-001`".into()) };
+fn explain(id: &str) -> Result<u8, String> {
     let check = find(id).ok_or_else(|| format!("no check `{id}`; `amlvnet rules` lists them"))?;
     write_out(&markdown::explain(check))?;
     Ok(0)
 }
 
-fn explain_error(args: &[String]) -> Result<u8, String> {
-    let (flags, positional) = options(args, &["--format"])?;
-    let format = Format::read(flags.last().map(|(_, v)| v.as_str()), &[Format::Text, Format::Json])?;
-    let text = match positional.as_slice() {
-        [] | ["-"] => {
+fn explain_error(format: ShortFormat, file: Option<&str>) -> Result<u8, String> {
+    let text = match file {
+        None | Some("-") => {
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("standard input: {e}"))?;
             String::from_utf8_lossy(&bytes).into_owned()
         }
-        [path] => String::from_utf8_lossy(&std::fs::read(path).map_err(|e| format!("{path}: {e}"))?).into_owned(),
-        _ => return Err("explain-error reads one FILE (or standard input)".into()),
+        Some(path) => String::from_utf8_lossy(&std::fs::read(path).map_err(|e| format!("{path}: {e}"))?).into_owned(),
     };
     let matches = amlvnet::rules::errors::explain_error(&text);
     let output = match format {
-        Format::Json => json::error_explanation(&matches).pretty() + "\n",
-        _ => text::error_explanation(&matches),
+        ShortFormat::Json => json::error_explanation(&matches).pretty() + "\n",
+        ShortFormat::Text => text::error_explanation(&matches),
     };
     write_out(&output)?;
     Ok(if matches.is_empty() { 1 } else { 0 })
