@@ -379,13 +379,18 @@ pub static CMP_010: Check = Check {
         let custom: Vec<String> =
             ctx.model.vnets.iter().filter(|v| !v.dns_servers.is_empty()).map(|v| format!("`{}` ({})", v.name, v.dns_servers.join(", "))).collect();
         let pe = ctx.workspace.is_some_and(|w| !w.private_endpoint_statuses.is_empty());
+        // The record's name with the region filled in when it is known.
+        let host = format!("<instance-name>.{}.instances.azureml.ms", ctx.scenario.region_name().unwrap_or("<region>"));
         if custom.is_empty() {
-            info(check, "if the VNet uses custom DNS and the workspace a private endpoint, add a record for <instance-name>.<region>.instances.azureml.ms pointing at the workspace private endpoint")
+            vec![check.finding(
+                Status::Info,
+                format!("if the VNet uses custom DNS and the workspace a private endpoint, add a record for {host} pointing at the workspace private endpoint"),
+            )]
         } else {
             vec![check.finding(
                 Status::Info,
                 format!(
-                    "VNet {} uses custom DNS{}: add a record for <instance-name>.<region>.instances.azureml.ms pointing at the workspace private endpoint IP",
+                    "VNet {} uses custom DNS{}: add a record for {host} pointing at the workspace private endpoint IP",
                     custom.join(", "),
                     if pe { " and the workspace has a private endpoint" } else { "" }
                 ),
