@@ -10,7 +10,8 @@
 //! model), `check` (everything, as `amlvnet check` without the output), `cidrs` (the
 //! same for a 1,000-rule NSG of public CIDR lists: exact cover by the service-tag
 //! prefixes; subtract `cidrs-input`), `tags` (building the prefix table; the first
-//! `check` builds it too). Each runs 3 times.
+//! `check` builds it too), `tf-plan` and `tf-arm` (a Terraform plan of a 1,000-rule NSG
+//! and the same NSG as ARM). Each runs 3 times.
 //! `write DIR` writes the three documents as files instead, for timing the CLI:
 //! `hyperfine -N --warmup 5 'target/release/amlvnet check --region westus2 DIR/nsg.json DIR/subnet.json DIR/rt.json'`.
 
@@ -51,6 +52,10 @@ fn main() {
         Document::new("subnet.json", input::SUBNET),
         Document::new("rt.json", input::ROUTES),
     ];
+    // A Terraform plan of one NSG with 1,000 inline rules and its ARM twin (`tf-plan`,
+    // `tf-arm`; subtract `none`): the plan's cost against the same NSG as ARM.
+    let tf_plan = vec![Document::new("plan.json", input::terraform_plan_nsg(1000))];
+    let tf_arm = vec![Document::new("nsg.json", input::terraform_arm_nsg(1000))];
     for _ in 0..3 {
         match stage.as_str() {
             "none" | "cidrs-input" | "models" => {}
@@ -61,8 +66,10 @@ fn main() {
             "parse" => drop(std::hint::black_box(docs.first().map(|d| amlvnet::json::parse(&d.text)))),
             "read" => drop(std::hint::black_box(amlvnet::input::read(&docs))),
             "check" => drop(std::hint::black_box(amlvnet::check(&docs, &options))),
+            "tf-plan" => drop(std::hint::black_box(amlvnet::check(&tf_plan, &Options::default()))),
+            "tf-arm" => drop(std::hint::black_box(amlvnet::check(&tf_arm, &Options::default()))),
             other => {
-                eprintln!("unknown stage {other}: none, parse, read, check, cidrs, models, checks, cidr-checks or tags");
+                eprintln!("unknown stage {other}: none, parse, read, check, cidrs, models, checks, cidr-checks, tags, tf-plan or tf-arm");
                 std::process::exit(2);
             }
         }

@@ -597,7 +597,8 @@ impl Parser<'_> {
         // Most objects of Azure documents have a handful of members: one allocation,
         // trimmed on close when it is mostly unused (memory stays proportional).
         let mut members: Vec<(Text, Node)> = Vec::with_capacity(8);
-        // Names seen, for duplicates: a scan for small objects, a set for large ones.
+        // Names seen, for duplicates: a scan for small objects (a Terraform rule has 16
+        // members; a scan happens only when the filter below collides), a set for large ones.
         let mut seen: Option<std::collections::HashMap<String, usize>> = None;
         let mut filter = 0u64;
         loop {
@@ -649,7 +650,7 @@ impl Parser<'_> {
                         index.insert(lower(), members.len());
                     }
                     members.push((key, value));
-                    if seen.is_none() && members.len() >= 16 {
+                    if seen.is_none() && members.len() >= 48 {
                         seen = Some(members.iter().enumerate().map(|(i, (k, _))| (k.to_ascii_lowercase(), i)).collect());
                     }
                 }
