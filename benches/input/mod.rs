@@ -1,4 +1,7 @@
-//! The benchmark input, shared by `benches/check.rs` and `examples/instructions.rs`.
+//! The benchmark input, shared by `benches/check.rs`, `benches/terraform.rs` and
+//! `examples/instructions.rs` (each uses some of it).
+
+#![allow(dead_code)]
 
 /// An NSG whose rules never match the required flows, so every evaluation scans them all,
 /// then the management allows and an outbound deny.
@@ -39,7 +42,6 @@ pub const ROUTES: &str = r#"{"type": "Microsoft.Network/routeTables", "name": "r
 /// An NSG of `n` rules whose addresses are lists of public CIDRs (in Azure's ranges), in
 /// both directions: with the service-tag prefixes, each is an exact interval cover
 /// against the required tags.
-#[allow(dead_code)]
 pub fn nsg_with_public_cidrs(n: usize) -> String {
     let mut rules = Vec::new();
     for i in 0..n {
@@ -62,7 +64,6 @@ pub fn nsg_with_public_cidrs(n: usize) -> String {
 /// The three largest Azure Verified Modules templates of `../shared/corpus`, each as a
 /// nested deployment (inner scope) of one outer template: 1.7 MB, the size of the largest
 /// AVM patterns. `None` when the corpus is absent (a user's fresh clone).
-#[allow(dead_code)]
 pub fn pattern_template() -> Option<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/bicep-registry-modules");
     let parts = ["avm-ptn-data-private-analytical-workspace-main.json", "avm-ptn-network-hub-networking-main.json", "avm-res-network-nat-gateway-main.json"];
@@ -82,7 +83,6 @@ pub fn pattern_template() -> Option<String> {
 }
 
 /// The ARM twin of `terraform_plan_nsg`: one NSG of `n` inline rules.
-#[allow(dead_code)]
 pub fn terraform_arm_nsg(n: usize) -> String {
     let rules: Vec<String> = (0..n)
         .map(|i| format!(r#"{{"name":"r{i}","properties":{{"priority":{},"direction":"Outbound","access":"Allow","protocol":"Tcp","sourceAddressPrefix":"*","sourcePortRange":"*","destinationAddressPrefix":"10.{}.{}.0/24","destinationPortRange":"{}"}}}}"#, 100 + i, i / 256, i % 256, 1000 + i))
@@ -91,7 +91,6 @@ pub fn terraform_arm_nsg(n: usize) -> String {
 }
 
 /// A `terraform show -json` plan of one NSG with `n` inline rules (provider 3.x names).
-#[allow(dead_code)]
 pub fn terraform_plan_nsg(n: usize) -> String {
     let rules: Vec<String> = (0..n)
         .map(|i| format!(r#"{{"name":"r{i}","priority":{},"direction":"Outbound","access":"Allow","protocol":"Tcp","source_address_prefix":"*","source_address_prefixes":[],"source_port_range":"*","source_port_ranges":[],"destination_address_prefix":"10.{}.{}.0/24","destination_address_prefixes":[],"destination_port_range":"{}","destination_port_ranges":[],"source_application_security_group_ids":[],"destination_application_security_group_ids":[],"description":""}}"#, 100 + i, i / 256, i % 256, 1000 + i))
