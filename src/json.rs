@@ -396,7 +396,8 @@ pub struct Parsed {
 /// templates and parameters files) read as white space.
 pub fn parse_document(text: &str) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut parser = Parser { bytes: text.as_bytes(), text, at: 0, line: 1, column: 1, open_comment: None, duplicates: Vec::new() };
+    let mut parser =
+        Parser { bytes: text.as_bytes(), text, at: 0, line: 1, column: 1, open_comment: None, duplicates: Vec::new(), plan: Plan::No, skipping: false };
     parser.skip_whitespace();
     if parser.at >= parser.bytes.len() {
         return Err(parser.end_error("empty document: expected a JSON value"));
@@ -446,6 +447,24 @@ struct Parser<'a> {
     /// Where a `/*` comment that never closed began.
     open_comment: Option<Pos>,
     duplicates: Vec<(String, Pos)>,
+    /// Where the parser is in a `terraform show -json` plan (see `Plan`).
+    plan: Plan,
+    /// True while a value is read past (`skip`): strings are checked, not copied.
+    skipping: bool,
+}
+
+/// A `terraform show -json` plan holds every value twice or three times:
+/// `planned_values`, and per resource `change.after` and `change.before` (with their
+/// `_sensitive` masks), and the whole old state in `prior_state`. The reader uses
+/// `planned_values`, `change.after_unknown` and `configuration`; the copies are read past
+/// (their syntax checked, nothing built), which halves the work of parsing a plan.
+/// A plan is known by its first member, `format_version`, as Terraform writes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    No,
+    Root,
+    InResourceChanges,
+    InChange,
 }
 
 impl Parser<'_> {
@@ -586,6 +605,63 @@ impl Parser<'_> {
         }
     }
 
+    /// Reads past one value: its syntax checked as `value` checks it, nothing kept.
+    fn skip(&mut self, depth: usize) -> Result<(), ParseError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error(&format!("JSON nested deeper than {MAX_DEPTH} levels")));
+        }
+        let (open, close) = match self.peek() {
+            Some(b'{') => (b'{', b'}'),
+            Some(b'[') => (b'[', b']'),
+            _ => {
+                self.skipping = true;
+                let read = self.value(depth).map(drop);
+                self.skipping = false;
+                return read;
+            }
+        };
+        self.bump();
+        self.skip_whitespace();
+        if self.peek() == Some(close) {
+            self.bump();
+            return Ok(());
+        }
+        loop {
+            self.skip_whitespace();
+            if open == b'{' {
+                if self.peek() != Some(b'"') {
+                    let e = self.unexpected();
+                    return Err(ParseError { message: format!("{}; expected a quoted member name", e.message), pos: e.pos });
+                }
+                self.skipping = true;
+                let name = self.string().map(drop);
+                self.skipping = false;
+                name?;
+                self.skip_whitespace();
+                if self.peek() != Some(b':') {
+                    let e = self.unexpected();
+                    return Err(ParseError { message: format!("{}; expected `:`", e.message), pos: e.pos });
+                }
+                self.bump();
+                self.skip_whitespace();
+            }
+            self.skip(depth.saturating_add(1))?;
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.bump(),
+                Some(c) if c == close => {
+                    self.bump();
+                    return Ok(());
+                }
+                _ => {
+                    let e = self.unexpected();
+                    let expected = if open == b'{' { "`,` or `}`" } else { "`,` or `]`" };
+                    return Err(ParseError { message: format!("{}; expected {expected}", e.message), pos: e.pos });
+                }
+            }
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
         let pos = self.pos();
         self.bump();
@@ -624,7 +700,36 @@ impl Parser<'_> {
             }
             self.bump();
             self.skip_whitespace();
+            // (Not in the page, which reads no plan: its wasm keeps no `skip`.)
+            if cfg!(not(feature = "web")) && depth == 0 && members.is_empty() && key == "format_version" {
+                self.plan = Plan::Root;
+            }
+            let outer = self.plan;
+            match (self.plan, depth, &*key) {
+                (Plan::Root, 0, "prior_state") | (Plan::InChange, 3, "before" | "after" | "before_sensitive" | "after_sensitive") => {
+                    self.skip(depth.saturating_add(1))?;
+                    self.skip_whitespace();
+                    match self.peek() {
+                        Some(b',') => {
+                            self.bump();
+                            continue;
+                        }
+                        Some(b'}') => {
+                            self.bump();
+                            return Ok(Node { value: Value::Object(members), pos });
+                        }
+                        _ => {
+                            let e = self.unexpected();
+                            return Err(ParseError { message: format!("{}; expected `,` or `}}`", e.message), pos: e.pos });
+                        }
+                    }
+                }
+                (Plan::Root, 0, "resource_changes") => self.plan = Plan::InResourceChanges,
+                (Plan::InResourceChanges, 2, "change") => self.plan = Plan::InChange,
+                _ => {}
+            }
             let value = self.value(depth.saturating_add(1))?;
+            self.plan = outer;
             let lower = || key.to_ascii_lowercase();
             // A 64-bit filter of the names seen (length and first letter, case folded):
             // most objects have no duplicate, and then no name is compared.
@@ -735,9 +840,10 @@ impl Parser<'_> {
             self.at = self.at.wrapping_add(len);
             let text = self.text.get(start..self.at).unwrap_or_default();
             if out.is_empty() && self.peek() == Some(b'"') {
-                // The common case: no escapes, one allocation of the right size.
+                // The common case: no escapes, one allocation of the right size (none when
+                // the value is read past).
                 self.bump();
-                return Ok(self::text(text));
+                return Ok(if self.skipping { Cow::Borrowed("") } else { self::text(text) });
             }
             out.push_str(text);
             match self.peek() {
@@ -825,6 +931,36 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_plan_s_copies_are_read_past_and_the_rest_is_as_parsed_in_full() {
+        use super::{parse, parse_document};
+        let change = r#"{"actions": ["create"], "before": null, "after": {"name": "nsg", "security_rule": [{"name": "r\u0031", "priority": 100}]},
+            "after_unknown": {"id": true}, "before_sensitive": false, "after_sensitive": {}}"#;
+        let body = format!(
+            r#""resource_changes": [{{"address": "a.b", "change": {change}}}], "prior_state": {{"values": [1, 2, {{"x": "y"}}]}}, "configuration": {{"after": 1}}}}"#
+        );
+        let plan = parse(&format!(r#"{{"format_version": "1.2", {body}"#)).unwrap_or_else(|e| panic!("{e}"));
+        // Not a plan (format_version is not first): everything is kept.
+        let other = parse(&format!(r#"{{"x": 0, "format_version": "1.2", {body}"#)).unwrap_or_else(|e| panic!("{e}"));
+        let change_of = |n: &super::Node| n.get("resource_changes").and_then(|r| r.as_array()).and_then(|a| a.first()).and_then(|c| c.get("change")).cloned();
+        let (kept, full) = (change_of(&plan).unwrap_or_else(|| panic!("change")), change_of(&other).unwrap_or_else(|| panic!("change")));
+        for copy in ["before", "after", "before_sensitive", "after_sensitive"] {
+            assert!(kept.get(copy).is_none() && full.get(copy).is_some(), "{copy}");
+        }
+        assert!(plan.get("prior_state").is_none() && other.get("prior_state").is_some());
+        // What is read keeps its place (after_unknown is on the change's second line, where
+        // both documents agree), and `after` elsewhere is kept.
+        let at = |n: &super::Node| n.get("after_unknown").map(|u| u.pos).unwrap_or_else(|| panic!("after_unknown"));
+        assert_eq!(at(&kept), at(&full));
+        assert!(plan.get("configuration").and_then(|c| c.get("after")).is_some());
+        // A syntax error inside a copy is found, at its place.
+        let broken = r#"{"format_version": "1.2", "resource_changes": [{"change": {"after": {"name": "nsg" "x": 1}}}]}"#;
+        let e = parse_document(broken).err().unwrap_or_else(|| panic!("accepted"));
+        let column = broken.find(r#""x""#).map(|i| i + 1).unwrap_or_default();
+        assert_eq!((e.pos.line, e.pos.column as usize), (1, column), "{}", e.message);
+        assert!(e.message.contains("expected `,` or `}`"), "{}", e.message);
+    }
+
     #[test]
     fn numbers_read_as_core_reads_them_where_it_matters() {
         use super::parse_number;
