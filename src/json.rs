@@ -930,6 +930,7 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     #[test]
     fn a_plan_s_copies_are_read_past_and_the_rest_is_as_parsed_in_full() {
