@@ -15,7 +15,7 @@ pub fn ErrorDecoder(props: &DecoderProps) -> Html {
     let text = props.text.clone();
     let on_input = {
         let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(super::input_value(&e)))
+        Callback::from(move |e: InputEvent| text.set(crate::inputs::input_value(&e)))
     };
     let matches = use_memo((*text).clone(), |t| explain_error(t));
     html! {
