@@ -705,7 +705,8 @@ impl Parser<'_> {
                 self.plan = Plan::Root;
             }
             let outer = self.plan;
-            match (self.plan, depth, &*key) {
+            // Every other document: one comparison per member.
+            match if outer == Plan::No { (Plan::No, 0, "") } else { (outer, depth, &*key) } {
                 (Plan::Root, 0, "prior_state") | (Plan::InChange, 3, "before" | "after" | "before_sensitive" | "after_sensitive") => {
                     self.skip(depth.saturating_add(1))?;
                     self.skip_whitespace();
