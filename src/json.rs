@@ -605,6 +605,19 @@ impl Parser<'_> {
         }
     }
 
+    /// After a member's name: white space, `:`, white space.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<(), ParseError> {
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            let e = self.unexpected();
+            return Err(ParseError { message: format!("{}; expected `:`", e.message), pos: e.pos });
+        }
+        self.bump();
+        self.skip_whitespace();
+        Ok(())
+    }
+
     /// Reads past one value: its syntax checked as `value` checks it, nothing kept.
     fn skip(&mut self, depth: usize) -> Result<(), ParseError> {
         if depth >= MAX_DEPTH {
@@ -637,13 +650,7 @@ impl Parser<'_> {
                 let name = self.string().map(drop);
                 self.skipping = false;
                 name?;
-                self.skip_whitespace();
-                if self.peek() != Some(b':') {
-                    let e = self.unexpected();
-                    return Err(ParseError { message: format!("{}; expected `:`", e.message), pos: e.pos });
-                }
-                self.bump();
-                self.skip_whitespace();
+                self.colon()?;
             }
             self.skip(depth.saturating_add(1))?;
             self.skip_whitespace();
@@ -693,13 +700,7 @@ impl Parser<'_> {
             }
             let key_pos = self.pos();
             let key = self.string()?;
-            self.skip_whitespace();
-            if self.peek() != Some(b':') {
-                let e = self.unexpected();
-                return Err(ParseError { message: format!("{}; expected `:`", e.message), pos: e.pos });
-            }
-            self.bump();
-            self.skip_whitespace();
+            self.colon()?;
             // (Not in the page, which reads no plan: its wasm keeps no `skip`.)
             if cfg!(not(feature = "web")) && depth == 0 && members.is_empty() && key == "format_version" {
                 self.plan = Plan::Root;

@@ -23,12 +23,11 @@ pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len().saturating_add(2));
     out.push('"');
     for c in text.chars() {
+        if let Some(escape) = crate::report::json::common_escape(c) {
+            out.push_str(escape);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             // `${` and `%{` start templates in HCL strings.
             '$' => out.push_str("$$"),
             '%' => out.push_str("%%"),

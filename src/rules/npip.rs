@@ -1,11 +1,11 @@
 //! No-public-IP mode (spec 2.4).
 
-use super::flows::{self, subnet_endpoint, FlowReq};
+use super::flows::{self, FlowReq};
 #[cfg(not(feature = "web"))]
 use super::hcl;
 use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
-use crate::net::{Access, Address, Direction, Endpoint, Protocol};
+use crate::net::{Access, Address, Direction, Endpoint};
 use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 
@@ -171,10 +171,6 @@ pub static NPIP_003: Check = Check {
     run: |ctx, check| ctx.per_target(|t| policy_check(ctx, check, t, Policy::PrivateLinkService, true)),
 };
 
-fn vnet_inbound(source: Endpoint, t: &Target, ports: Vec<u16>) -> FlowReq {
-    FlowReq { direction: Direction::Inbound, protocol: Protocol::Tcp, source, destination: subnet_endpoint(t), ports }
-}
-
 pub static NPIP_004: Check = Check {
     id: "AML-NPIP-004",
     name: "vnet-inbound-29876-blocked",
@@ -188,7 +184,7 @@ pub static NPIP_004: Check = Check {
         fix: "Allow VirtualNetwork → VirtualNetwork on TCP 29876-29877 before the deny.",
         source: "Seed › \"No public IP\" sections",
     },
-    run: |ctx, check| flows::findings(ctx, check, |t| vnet_inbound(Endpoint::VirtualNetwork, t, vec![29876, 29877]), |s| s),
+    run: |ctx, check| flows::findings(ctx, check, |t| FlowReq::inbound_tcp(Endpoint::VirtualNetwork, t, vec![29876, 29877]), |s| s),
 };
 
 pub static NPIP_005: Check = Check {
@@ -204,7 +200,7 @@ pub static NPIP_005: Check = Check {
         fix: "Allow AzureLoadBalancer → VirtualNetwork on TCP 44224 before the deny.",
         source: "Seed › No public IP for compute clusters",
     },
-    run: |ctx, check| flows::findings(ctx, check, |t| vnet_inbound(Endpoint::LoadBalancer, t, vec![44224]), |s| s),
+    run: |ctx, check| flows::findings(ctx, check, |t| FlowReq::inbound_tcp(Endpoint::LoadBalancer, t, vec![44224]), |s| s),
 };
 
 pub static NPIP_006: Check = Check {
@@ -220,7 +216,7 @@ pub static NPIP_006: Check = Check {
         fix: "Allow VirtualNetwork → VirtualNetwork on TCP 44224 before the deny.",
         source: "Seed › No public IP for compute instances",
     },
-    run: |ctx, check| flows::findings(ctx, check, |t| vnet_inbound(Endpoint::VirtualNetwork, t, vec![44224]), |s| s),
+    run: |ctx, check| flows::findings(ctx, check, |t| FlowReq::inbound_tcp(Endpoint::VirtualNetwork, t, vec![44224]), |s| s),
 };
 
 pub static NPIP_007: Check = Check {

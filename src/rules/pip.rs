@@ -1,18 +1,14 @@
 //! Public-IP mode (spec 2.3): inbound management traffic and forced tunnelling.
 
 use super::flows::{self, subnet_endpoint, FlowReq};
-use super::{docs, scope, Check, Ctx, NsgState, RouteState, Target};
+use super::{docs, scope, Check, Ctx, NsgState, RouteState};
 use crate::model::{resource_group_of, Route, RouteTable};
-use crate::net::{field_cover, Access, Cover, Direction, Endpoint, Protocol};
+use crate::net::{field_cover, Access, Cover, Direction, Endpoint};
 use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 use ipnet::IpNet;
 
 pub static CHECKS: &[&Check] = &[&PIP_001, &PIP_002, &PIP_003, &PIP_004, &PIP_005, &PIP_006];
-
-fn inbound(source: Endpoint, target: &Target, ports: Vec<u16>) -> FlowReq {
-    FlowReq { direction: Direction::Inbound, protocol: Protocol::Tcp, source, destination: subnet_endpoint(target), ports }
-}
 
 pub static PIP_001: Check = Check {
     id: "AML-PIP-001",
@@ -31,7 +27,7 @@ pub static PIP_001: Check = Check {
         // Batch traffic comes from the region's Batch service: `BatchNodeManagement` and
         // `BatchNodeManagement.<region>` are both accepted (spec 1.5).
         let batch = flows::service(ctx, "BatchNodeManagement", true);
-        flows::findings(ctx, check, |t| inbound(batch.clone(), t, vec![29876, 29877]), |s| later_info(ctx, s))
+        flows::findings(ctx, check, |t| FlowReq::inbound_tcp(batch.clone(), t, vec![29876, 29877]), |s| later_info(ctx, s))
             .into_iter()
             .map(|mut f| {
                 if ctx.is_profile_2023() {
@@ -65,7 +61,9 @@ pub static PIP_002: Check = Check {
         fix: "Add an inbound allow from `AzureMachineLearning`, TCP, destination port 44224, at a priority below any deny that matches.",
         source: "Seed › Limitations; include: public internet access",
     },
-    run: |ctx, check| flows::findings(ctx, check, |t| inbound(Endpoint::Service { name: "AzureMachineLearning".into(), region: None }, t, vec![44224]), |s| s),
+    run: |ctx, check| {
+        flows::findings(ctx, check, |t| FlowReq::inbound_tcp(Endpoint::Service { name: "AzureMachineLearning".into(), region: None }, t, vec![44224]), |s| s)
+    },
 };
 
 pub static PIP_003: Check = Check {

@@ -26,6 +26,11 @@ pub struct FlowReq {
 }
 
 impl FlowReq {
+    /// Inbound TCP from `source` to the target's subnet on `ports`.
+    pub fn inbound_tcp(source: Endpoint, target: &Target, ports: Vec<u16>) -> FlowReq {
+        FlowReq { direction: Direction::Inbound, protocol: Protocol::Tcp, source, destination: subnet_endpoint(target), ports }
+    }
+
     /// `inbound TCP 29876, 29877 from BatchNodeManagement`.
     pub fn describe(&self, ports: &[u16]) -> String {
         let proto = self.protocol.as_str().to_ascii_uppercase();
