@@ -317,6 +317,22 @@ test('the fixes that add rules to one NSG come also as one change, every rule on
   await page.close();
 });
 
+test('in the browser, the JavaScript API answers right after a trap, with a fresh instance', async () => {
+  const page = await open('embed.html');
+  const [said, before, after] = await page.evaluate(async () => {
+    const api = await import('./amlvnet.js');
+    await api.default();
+    const docs = [{ name: 'nsg.json', text: '{"name": "nsg", "securityRules": []}' }];
+    const before = api.check(docs, {}).summary;
+    let said = '';
+    try { api.__trapForTests(); } catch (e) { said = e.message; }
+    return [said, before, api.check(docs, {}).summary];
+  });
+  assert.match(said, /amlvnet stopped on this input .*; it started afresh/);
+  assert.deepEqual(after, before);
+  await page.close();
+});
+
 test('catalogue page has an anchor per check', async () => {
   const page = await open('#/rules');
   await page.waitForSelector('article.rule');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import init, { check, rules, explainError, flow } from '../dist/amlvnet.js';
+import init, { check, rules, explainError, flow, __trapForTests } from '../dist/amlvnet.js';
 
 await init({ module_or_path: fs.readFileSync('dist/amlvnet_bg.wasm') });
 
@@ -79,4 +79,19 @@ test('the JavaScript API takes the option spellings the CLI and the page take (t
   // Unknown options and wrong types are named.
   assert.throws(() => check(doc, { computer: 'cluster' }), /options\.computer: unknown option; expected one of compute, publicIp, region, profile/);
   assert.throws(() => check(doc, { publicIp: 'yes' }), /options\.publicIp: invalid type: string "yes", expected a boolean/);
+});
+
+// A trap poisons a wasm instance (no destructor runs). The call that trapped throws an
+// Error that says so; the API has started afresh, and the next call is answered as ever.
+test('the JavaScript API recovers from a trap: the next call is answered correctly', () => {
+  const nsg = { name: 'nsg.json', text: fs.readFileSync('www/examples/nsg-defaults-only.json', 'utf8') };
+  const before = check([nsg], { region: 'westus2' });
+  assert.throws(() => __trapForTests(), /amlvnet stopped on this input \(.*unreachable.*\); it started afresh/);
+  const after = check([nsg], { region: 'westus2' });
+  assert.deepEqual(after.summary, before.summary);
+  assert.equal(JSON.stringify(after.findings), JSON.stringify(before.findings));
+  // Twice in a row, and every function, not only check.
+  assert.throws(() => __trapForTests(), /started afresh/);
+  assert.ok(rules().length >= 78);
+  assert.ok(explainError('StorageMountError').matches.length > 0);
 });

@@ -202,3 +202,12 @@ pub fn explain_error(text: JsValue) -> Result<JsValue, JsError> {
     let matches = crate::rules::errors::explain_error(&text);
     js_sys::JSON::parse(&json::error_explanation(&matches).compact()).map_err(|_| JsError::new("internal error: the explanation is not JSON"))
 }
+
+/// A wasm trap on purpose, for the test that the JavaScript API recovers from one (a trap
+/// skips every destructor, so an instance that trapped can't be trusted again; see
+/// `scripts/build-js-api.sh`). Not part of the API: not declared in TypeScript.
+#[wasm_bindgen(js_name = "__trapForTests", skip_typescript)]
+pub fn trap_for_tests() {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+}
