@@ -192,7 +192,7 @@ pub fn flow(documents_value: JsValue, query: JsValue) -> Result<JsValue, JsError
 /// The catalogue of checks with their documentation.
 #[wasm_bindgen(skip_typescript)]
 pub fn rules() -> Result<JsValue, JsError> {
-    js_sys::JSON::parse(&json::catalogue().compact()).map_err(|_| JsError::new("internal error: the catalogue is not JSON"))
+    js_sys::JSON::parse(&json::catalogue(crate::rules::catalogue()).compact()).map_err(|_| JsError::new("internal error: the catalogue is not JSON"))
 }
 
 /// The known Azure errors in a pasted error message (`amlvnet explain-error --format json`).
@@ -200,7 +200,7 @@ pub fn rules() -> Result<JsValue, JsError> {
 pub fn explain_error(text: JsValue) -> Result<JsValue, JsError> {
     let text = text.as_string().ok_or_else(|| JsError::new("explainError takes the error message as a string"))?;
     let matches = crate::rules::errors::explain_error(&text);
-    js_sys::JSON::parse(&json::error_explanation(&matches).compact()).map_err(|_| JsError::new("internal error: the explanation is not JSON"))
+    js_sys::JSON::parse(&crate::rules::errors::to_json(&matches).compact()).map_err(|_| JsError::new("internal error: the explanation is not JSON"))
 }
 
 /// A wasm trap on purpose, for the test that the JavaScript API recovers from one (a trap

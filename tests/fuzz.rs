@@ -37,7 +37,7 @@ fn generated_inputs_always_give_a_complete_report() {
         }
         let j = json::report(&report).compact();
         amlvnet::json::parse(&j).unwrap_or_else(|e| panic!("seed {seed}: report JSON: {e}"));
-        let s = sarif::render(&report).compact();
+        let s = sarif::render(&report, amlvnet::rules::catalogue()).compact();
         let sarif = amlvnet::json::parse(&s).unwrap_or_else(|e| panic!("seed {seed}: SARIF: {e}"));
         assert_eq!(sarif.get("version").and_then(|v| v.as_str()), Some("2.1.0"));
         assert!(!text::render(&report, false).is_empty());

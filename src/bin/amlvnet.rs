@@ -233,7 +233,7 @@ fn check(args: CheckArgs) -> Result<u8, String> {
     }
     let output = match args.format {
         Format::Json => json::report(&report).pretty() + "\n",
-        Format::Sarif => sarif::render(&report).pretty() + "\n",
+        Format::Sarif => sarif::render(&report, catalogue()).pretty() + "\n",
         Format::Markdown => markdown::render(&report),
         Format::Text => {
             let use_color = match args.color {
@@ -340,7 +340,7 @@ fn write_out(text: &str) -> Result<(), String> {
 fn rules(format: RulesFormat) -> Result<u8, String> {
     let checks = catalogue();
     let output = match format {
-        RulesFormat::Json => json::catalogue().pretty() + "\n",
+        RulesFormat::Json => json::catalogue(catalogue()).pretty() + "\n",
         RulesFormat::Markdown => markdown::catalogue(checks),
         RulesFormat::Text => checks.iter().map(|c| format!("{:<13} {:<8} {:<48} {}\n", c.id, c.severity.as_str(), c.name, c.title)).collect(),
     };
@@ -365,8 +365,8 @@ fn explain_error(format: ShortFormat, file: Option<&str>) -> Result<u8, String> 
     };
     let matches = amlvnet::rules::errors::explain_error(&text);
     let output = match format {
-        ShortFormat::Json => json::error_explanation(&matches).pretty() + "\n",
-        ShortFormat::Text => text::error_explanation(&matches),
+        ShortFormat::Json => amlvnet::rules::errors::to_json(&matches).pretty() + "\n",
+        ShortFormat::Text => amlvnet::rules::errors::to_text(&matches),
     };
     write_out(&output)?;
     Ok(if matches.is_empty() { 1 } else { 0 })

@@ -340,61 +340,31 @@ pub fn report(report: &Report) -> J {
 }
 
 /// The catalogue as JSON (`amlvnet rules --format json`, and the JavaScript API's `rules()`).
-pub fn catalogue() -> J {
+pub fn catalogue<C: super::CheckInfo>(checks: &[&C]) -> J {
     J::Arr(
-        crate::rules::catalogue()
+        checks
             .iter()
             .map(|c| {
                 J::obj(vec![
-                    ("id", J::s(c.id)),
-                    ("name", J::s(c.name)),
-                    ("title", J::s(c.title)),
-                    ("severity", J::s(c.severity.as_str())),
+                    ("id", J::s(c.id())),
+                    ("name", J::s(c.name())),
+                    ("title", J::s(c.title())),
+                    ("severity", J::s(c.severity().as_str())),
                     ("applies_to", J::s(c.applies_to())),
                     (
                         "docs",
                         J::obj(vec![
-                            ("what", J::s(c.docs.what)),
-                            ("why", J::s(c.docs.why)),
-                            ("example", J::s(c.docs.example)),
-                            ("fix", J::s(c.docs.fix)),
-                            ("source", J::s(c.docs.source)),
+                            ("what", J::s(c.docs().what)),
+                            ("why", J::s(c.docs().why)),
+                            ("example", J::s(c.docs().example)),
+                            ("fix", J::s(c.docs().fix)),
+                            ("source", J::s(c.docs().source)),
                         ]),
                     ),
                 ])
             })
             .collect(),
     )
-}
-
-/// What `amlvnet explain-error --format json` prints, and the JavaScript API's
-/// `explainError()` returns: `{ "matches": [ { code, title, checks: [{id, title}], paste,
-/// fix, source, rules: [...] } ] }`.
-pub fn error_explanation(matches: &[crate::rules::errors::ErrorMatch]) -> J {
-    let matched = matches.iter().map(|m| {
-        let e = m.error;
-        let rules = m.rules.iter().map(|r| {
-            J::obj(vec![
-                ("name", J::s(r.name.clone())),
-                ("direction", J::s(r.direction.clone())),
-                ("protocol", J::s(r.protocol.clone())),
-                ("source", J::s(r.source.clone())),
-                ("destination", J::s(r.destination.clone())),
-                ("port", J::s(r.port.clone())),
-                ("check", J::opt_str(r.check)),
-            ])
-        });
-        J::obj(vec![
-            ("code", J::s(e.code)),
-            ("title", J::s(e.title)),
-            ("checks", J::Arr(e.checks.iter().map(|c| J::obj(vec![("id", J::s(c.id)), ("title", J::s(c.title))])).collect())),
-            ("paste", J::s(e.paste)),
-            ("fix", J::s(e.fix)),
-            ("source", J::s(e.source)),
-            ("rules", J::Arr(rules.collect())),
-        ])
-    });
-    J::obj(vec![("matches", J::Arr(matched.collect()))])
 }
 
 /// `amlvnet flow --format json`: Network Watcher's NSG-diagnostics shape with a third

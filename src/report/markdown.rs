@@ -1,7 +1,7 @@
 //! Markdown, for pull-request comments, and the catalogue as Markdown.
 
+use super::CheckInfo;
 use super::{Report, Status};
-use crate::rules::Check;
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -78,28 +78,28 @@ pub fn render(report: &Report) -> String {
 }
 
 /// The catalogue as Markdown, one section per check.
-pub fn catalogue(checks: &[&Check]) -> String {
+pub fn catalogue<C: CheckInfo>(checks: &[&C]) -> String {
     let mut out = String::from("# amlvnet checks\n\n");
     for c in checks {
-        out.push_str(&explain(c));
+        out.push_str(&explain(*c));
         out.push('\n');
     }
     out
 }
 
 /// One check's documentation as Markdown.
-pub fn explain(c: &Check) -> String {
+pub fn explain<C: CheckInfo + ?Sized>(c: &C) -> String {
     format!(
         "## {} {}\n\n`{}` · severity {} · applies to {}\n\n**What it checks.** {}\n\n**Why.** {}\n\n**Example that fails.** `{}`\n\n**Fix.** {}\n\n**Source.** {}\n",
-        c.id,
-        c.title,
-        c.name,
-        c.severity.as_str(),
+        c.id(),
+        c.title(),
+        c.name(),
+        c.severity().as_str(),
         c.applies_to(),
-        c.docs.what,
-        c.docs.why,
-        c.docs.example,
-        c.docs.fix,
-        c.docs.source
+        c.docs().what,
+        c.docs().why,
+        c.docs().example,
+        c.docs().fix,
+        c.docs().source
     )
 }

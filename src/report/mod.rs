@@ -150,6 +150,34 @@ impl Scenario {
     }
 }
 
+/// The documentation of a check: the single source for `explain`, SARIF and the page.
+#[derive(Debug)]
+pub struct Docs {
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// A configuration that fails.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// Where the requirement comes from.
+    pub source: &'static str,
+}
+
+/// What the renderings need of a check: its catalogue data, not its code (`rules::Check`
+/// implements it; the renderings never import `rules`).
+pub trait CheckInfo {
+    fn id(&self) -> &'static str;
+    /// Kebab-case name of the problem.
+    fn name(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    fn severity(&self) -> Severity;
+    fn docs(&self) -> &Docs;
+    /// Scenario keys in words.
+    fn applies_to(&self) -> String;
+}
+
 /// What a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subject {

@@ -1,28 +1,26 @@
 //! SARIF 2.1.0: one result per `fail` or `warn` finding, the catalogue as rules.
 
 use super::json::J;
-use super::{Report, Severity, Status};
-use crate::rules::catalogue;
+use super::{CheckInfo, Report, Severity, Status};
 
-/// The report as a SARIF log.
-pub fn render(report: &Report) -> J {
-    let checks = catalogue();
+/// The report as a SARIF log; `checks` (the catalogue, `rules::catalogue()`) become its rules.
+pub fn render<C: CheckInfo>(report: &Report, checks: &[&C]) -> J {
     let rules: Vec<J> = checks
         .iter()
         .map(|c| {
-            let level = match c.severity {
+            let level = match c.severity() {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
                 Severity::Info => "note",
             };
-            let mut rule = vec![("id", J::s(c.id)), ("name", J::s(c.name)), ("shortDescription", J::obj(vec![("text", J::s(c.title))]))];
+            let mut rule = vec![("id", J::s(c.id())), ("name", J::s(c.name())), ("shortDescription", J::obj(vec![("text", J::s(c.title()))]))];
             // The page's build carries no docs (they are fetched when shown): its SARIF
             // then names each rule without describing it, rather than with empty text.
-            if !c.docs.what.is_empty() {
-                rule.push(("fullDescription", J::obj(vec![("text", J::s(c.docs.what))])));
+            if !c.docs().what.is_empty() {
+                rule.push(("fullDescription", J::obj(vec![("text", J::s(c.docs().what))])));
                 rule.push((
                     "help",
-                    J::obj(vec![("text", J::s(format!("{} Fix: {}", c.docs.why, c.docs.fix))), ("markdown", J::s(super::markdown::explain(c)))]),
+                    J::obj(vec![("text", J::s(format!("{} Fix: {}", c.docs().why, c.docs().fix))), ("markdown", J::s(super::markdown::explain(*c)))]),
                 ));
             }
             rule.push(("defaultConfiguration", J::obj(vec![("level", J::s(level))])));
@@ -36,7 +34,7 @@ pub fn render(report: &Report) -> J {
         .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
         .map(|f| {
             let level = if f.status == Status::Fail && f.severity == Severity::Error { "error" } else { "warning" };
-            let index = checks.iter().position(|c| c.id == f.id).unwrap_or(0);
+            let index = checks.iter().position(|c| c.id() == f.id).unwrap_or(0);
             let mut m = vec![
                 ("ruleId", J::s(f.id)),
                 ("ruleIndex", J::Int(index as i64)),

@@ -85,51 +85,6 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// What `amlvnet explain-error` prints: each known error found, its checks, the rules of
-/// its table, what to paste and the fix; or that nothing matched.
-pub fn error_explanation(matches: &[crate::rules::errors::ErrorMatch]) -> String {
-    use std::fmt::Write;
-    if matches.is_empty() {
-        return "No known Azure ML, Databricks or Terraform network error in this text.\n\
-                Paste the network JSON instead (`az network nsg show`, `az network vnet subnet show`, \
-                the route table, the compute): `amlvnet check FILE...` tells what is wrong with it.\n"
-            .into();
-    }
-    let mut out = String::new();
-    for m in matches {
-        let e = m.error;
-        let _ = writeln!(out, "{}: {}", e.code, e.title);
-        for c in e.checks {
-            let _ = writeln!(out, "  check   {}  {}", c.id, c.title);
-        }
-        for r in &m.rules {
-            let _ = writeln!(
-                out,
-                "  rule    \"{}\": {} {} from {} to {} port {} -> {}",
-                r.name,
-                r.direction,
-                r.protocol,
-                or_any(&r.source),
-                or_any(&r.destination),
-                or_any(&r.port),
-                r.check.unwrap_or("no check of the catalogue")
-            );
-        }
-        let _ = writeln!(out, "  paste   {}", e.paste);
-        let _ = writeln!(out, "  fix     {}", e.fix);
-        let _ = writeln!(out, "  source  {}\n", e.source);
-    }
-    out
-}
-
-fn or_any(text: &str) -> &str {
-    if text.is_empty() {
-        "?"
-    } else {
-        text
-    }
-}
-
 /// `amlvnet flow` as text: the verdict, each NSG's deciding rule, the rules that matched
 /// at least partly, and what the address endpoints are.
 pub fn flow_diagnosis(d: &crate::flow::Diagnosis) -> String {

@@ -9,6 +9,7 @@
 
 use super::{cmp, dbx, det, npip, out, pip, Check};
 use crate::net::Protocol;
+use crate::report::json::J;
 
 /// How much of a pasted error is read (an error message is a few KB; a log may be long).
 pub const MAX_TEXT: usize = 256 * 1024;
@@ -246,6 +247,81 @@ fn check_for(rule: &MissingRule) -> Option<&'static Check> {
         ("azureloadbalancer", 44224) => Some(&npip::NPIP_005),
         ("virtualnetwork", 44224) => Some(&npip::NPIP_006),
         _ => None,
+    }
+}
+
+/// What `amlvnet explain-error --format json` prints, and the JavaScript API's
+/// `explainError()` returns: `{ "matches": [ { code, title, checks: [{id, title}], paste,
+/// fix, source, rules: [...] } ] }`.
+pub fn to_json(matches: &[ErrorMatch]) -> J {
+    let matched = matches.iter().map(|m| {
+        let e = m.error;
+        let rules = m.rules.iter().map(|r| {
+            J::obj(vec![
+                ("name", J::s(r.name.clone())),
+                ("direction", J::s(r.direction.clone())),
+                ("protocol", J::s(r.protocol.clone())),
+                ("source", J::s(r.source.clone())),
+                ("destination", J::s(r.destination.clone())),
+                ("port", J::s(r.port.clone())),
+                ("check", J::opt_str(r.check)),
+            ])
+        });
+        J::obj(vec![
+            ("code", J::s(e.code)),
+            ("title", J::s(e.title)),
+            ("checks", J::Arr(e.checks.iter().map(|c| J::obj(vec![("id", J::s(c.id)), ("title", J::s(c.title))])).collect())),
+            ("paste", J::s(e.paste)),
+            ("fix", J::s(e.fix)),
+            ("source", J::s(e.source)),
+            ("rules", J::Arr(rules.collect())),
+        ])
+    });
+    J::obj(vec![("matches", J::Arr(matched.collect()))])
+}
+
+/// What `amlvnet explain-error` prints: each known error found, its checks, the rules of
+/// its table, what to paste and the fix; or that nothing matched.
+pub fn to_text(matches: &[ErrorMatch]) -> String {
+    use std::fmt::Write;
+    if matches.is_empty() {
+        return "No known Azure ML, Databricks or Terraform network error in this text.\n\
+                Paste the network JSON instead (`az network nsg show`, `az network vnet subnet show`, \
+                the route table, the compute): `amlvnet check FILE...` tells what is wrong with it.\n"
+            .into();
+    }
+    let mut out = String::new();
+    for m in matches {
+        let e = m.error;
+        let _ = writeln!(out, "{}: {}", e.code, e.title);
+        for c in e.checks {
+            let _ = writeln!(out, "  check   {}  {}", c.id, c.title);
+        }
+        for r in &m.rules {
+            let _ = writeln!(
+                out,
+                "  rule    \"{}\": {} {} from {} to {} port {} -> {}",
+                r.name,
+                r.direction,
+                r.protocol,
+                or_any(&r.source),
+                or_any(&r.destination),
+                or_any(&r.port),
+                r.check.unwrap_or("no check of the catalogue")
+            );
+        }
+        let _ = writeln!(out, "  paste   {}", e.paste);
+        let _ = writeln!(out, "  fix     {}", e.fix);
+        let _ = writeln!(out, "  source  {}\n", e.source);
+    }
+    out
+}
+
+fn or_any(text: &str) -> &str {
+    if text.is_empty() {
+        "?"
+    } else {
+        text
     }
 }
 

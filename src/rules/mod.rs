@@ -68,20 +68,7 @@ macro_rules! docs {
 
 pub(crate) use docs;
 
-/// The documentation of a check: the single source for `explain`, SARIF and the page.
-#[derive(Debug)]
-pub struct Docs {
-    /// What it checks.
-    pub what: &'static str,
-    /// Why it matters.
-    pub why: &'static str,
-    /// A configuration that fails.
-    pub example: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-    /// Where the requirement comes from.
-    pub source: &'static str,
-}
+pub use crate::report::Docs;
 
 /// One check of the catalogue.
 pub struct Check {
@@ -134,6 +121,27 @@ impl Check {
             fix: None,
             location: None,
         }
+    }
+}
+
+impl crate::report::CheckInfo for Check {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn title(&self) -> &'static str {
+        self.title
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn docs(&self) -> &Docs {
+        &self.docs
+    }
+    fn applies_to(&self) -> String {
+        Check::applies_to(self)
     }
 }
 

@@ -34,7 +34,7 @@ pub(crate) fn results(report: &Report, state: &State, shared: &Shared) -> Html {
             </ul>
             <div class="downloads">{ "Download the report: " }
                 { download_button("JSON", "amlvnet-report.json", "application/json", shared, |r| json::report(r).pretty()) }
-                { download_button("SARIF", "amlvnet-report.sarif", "application/sarif+json", shared, |r| sarif::render(r).pretty()) }
+                { download_button("SARIF", "amlvnet-report.sarif", "application/sarif+json", shared, |r| sarif::render(r, amlvnet::rules::catalogue()).pretty()) }
                 { download_button("Markdown", "amlvnet-report.md", "text/markdown", shared, markdown::render) }
             </div>
             <ShareLink state={state.clone()} />
