@@ -192,18 +192,3 @@ fn fixtures() {
     assert!(count > 150, "only {count} fixture cases");
     assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
-
-#[test]
-fn wasm_parity_test_lists_every_fixture() {
-    let list = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm.rs")).unwrap_or_default();
-    let mut missing = Vec::new();
-    for dir in std::fs::read_dir(fixture_root()).into_iter().flatten().flatten() {
-        for case in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
-            let rel = case.path().strip_prefix(fixture_root()).map(|p| format!("fixtures/{}", p.to_string_lossy())).unwrap_or_default();
-            if !list.contains(&format!("include_str!(\"{rel}\")")) {
-                missing.push(rel);
-            }
-        }
-    }
-    assert!(missing.is_empty(), "tests/wasm.rs does not list: {missing:?}");
-}
