@@ -707,58 +707,52 @@ impl Parser<'_> {
             }
             let outer = self.plan;
             // Every other document: one comparison per member.
-            match if outer == Plan::No { (Plan::No, 0, "") } else { (outer, depth, &*key) } {
-                (Plan::Root, 0, "prior_state") | (Plan::InChange, 3, "before" | "after" | "before_sensitive" | "after_sensitive") => {
-                    self.skip(depth.saturating_add(1))?;
-                    self.skip_whitespace();
-                    match self.peek() {
-                        Some(b',') => {
-                            self.bump();
-                            continue;
-                        }
-                        Some(b'}') => {
-                            self.bump();
-                            return Ok(Node { value: Value::Object(members), pos });
-                        }
-                        _ => {
-                            let e = self.unexpected();
-                            return Err(ParseError { message: format!("{}; expected `,` or `}}`", e.message), pos: e.pos });
-                        }
-                    }
+            let copy = match if outer == Plan::No { (Plan::No, 0, "") } else { (outer, depth, &*key) } {
+                (Plan::Root, 0, "prior_state") | (Plan::InChange, 3, "before" | "after" | "before_sensitive" | "after_sensitive") => true,
+                (Plan::Root, 0, "resource_changes") => {
+                    self.plan = Plan::InResourceChanges;
+                    false
                 }
-                (Plan::Root, 0, "resource_changes") => self.plan = Plan::InResourceChanges,
-                (Plan::InResourceChanges, 2, "change") => self.plan = Plan::InChange,
-                _ => {}
-            }
-            let value = self.value(depth.saturating_add(1))?;
-            self.plan = outer;
-            let lower = || key.to_ascii_lowercase();
-            // A 64-bit filter of the names seen (length and first letter, case folded):
-            // most objects have no duplicate, and then no name is compared.
-            let first = u64::from(key.as_bytes().first().copied().unwrap_or(0) | 0x20);
-            let bit = 1u64 << ((key.len() as u64).wrapping_mul(7).wrapping_add(first) & 63);
-            let maybe = filter & bit != 0;
-            filter |= bit;
-            let earlier = match &mut seen {
-                Some(index) => index.get(&lower()).copied(),
-                None if maybe => members.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)),
-                None => None,
+                (Plan::InResourceChanges, 2, "change") => {
+                    self.plan = Plan::InChange;
+                    false
+                }
+                _ => false,
             };
-            match earlier.and_then(|i| members.get_mut(i)) {
-                Some(slot) => {
-                    if self.duplicates.len() < MAX_DUPLICATES {
-                        self.duplicates.push((truncate(&key, 80), key_pos));
+            if copy {
+                // A plan's copy: read past, not kept.
+                self.skip(depth.saturating_add(1))?;
+            } else {
+                let value = self.value(depth.saturating_add(1))?;
+                self.plan = outer;
+                let lower = || key.to_ascii_lowercase();
+                // A 64-bit filter of the names seen (length and first letter, case folded):
+                // most objects have no duplicate, and then no name is compared.
+                let first = u64::from(key.as_bytes().first().copied().unwrap_or(0) | 0x20);
+                let bit = 1u64 << ((key.len() as u64).wrapping_mul(7).wrapping_add(first) & 63);
+                let maybe = filter & bit != 0;
+                filter |= bit;
+                let earlier = match &mut seen {
+                    Some(index) => index.get(&lower()).copied(),
+                    None if maybe => members.iter().position(|(k, _)| k.eq_ignore_ascii_case(&key)),
+                    None => None,
+                };
+                match earlier.and_then(|i| members.get_mut(i)) {
+                    Some(slot) => {
+                        if self.duplicates.len() < MAX_DUPLICATES {
+                            self.duplicates.push((truncate(&key, 80), key_pos));
+                        }
+                        // The last value wins; the member keeps its first place.
+                        slot.1 = value;
                     }
-                    // The last value wins; the member keeps its first place.
-                    slot.1 = value;
-                }
-                None => {
-                    if let Some(index) = &mut seen {
-                        index.insert(lower(), members.len());
-                    }
-                    members.push((key, value));
-                    if seen.is_none() && members.len() >= 48 {
-                        seen = Some(members.iter().enumerate().map(|(i, (k, _))| (k.to_ascii_lowercase(), i)).collect());
+                    None => {
+                        if let Some(index) = &mut seen {
+                            index.insert(lower(), members.len());
+                        }
+                        members.push((key, value));
+                        if seen.is_none() && members.len() >= 48 {
+                            seen = Some(members.iter().enumerate().map(|(i, (k, _))| (k.to_ascii_lowercase(), i)).collect());
+                        }
                     }
                 }
             }

@@ -137,9 +137,10 @@ fn run_checks(model: &Model, scenario: &Scenario, tags: Option<&TagPrefixes>) ->
     // What findings about a target add when one of its links was made by name only (keyed
     // as `rules::out` keys subjects).
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let link_notes: Vec<String> = targets.iter().filter(|t| !t.linked_by_name.is_empty()).map(|t| t.linked_by_name.join("; ")).collect();
-    for (i, t) in targets.iter().filter(|t| !t.linked_by_name.is_empty()).enumerate() {
-        by_name.insert(format!("{}\u{0}{}", t.subject_kind, t.label), i);
+    let mut link_notes: Vec<String> = Vec::new();
+    for t in targets.iter().filter(|t| !t.linked_by_name.is_empty()) {
+        by_name.insert(format!("{}\u{0}{}", t.subject_kind, t.label), link_notes.len());
+        link_notes.push(t.linked_by_name.join("; "));
     }
     let workspace = model.workspaces.first();
     let ctx = Ctx { model, scenario, targets, workspace, tags, link_issues, out_cache: Default::default(), proposals: Default::default() };

@@ -35,18 +35,7 @@ pub fn interval(net: &IpNet) -> Interval {
 pub fn merge(mut items: Vec<Interval>) -> Vec<Interval> {
     // The tables list prefixes in order: most calls skip the sort.
     if !items.is_sorted() {
-        if items.len() <= 16 {
-            // A rule field's few prefixes: an insertion sort in place, no allocation.
-            for i in 1..items.len() {
-                let mut j = i;
-                while j > 0 && items.get(j.wrapping_sub(1)) > items.get(j) {
-                    items.swap(j.wrapping_sub(1), j);
-                    j = j.wrapping_sub(1); // j > 0
-                }
-            }
-        } else {
-            items = sort_runs(items);
-        }
+        items = sort_runs(items);
     }
     // Merged in place: no second buffer.
     let mut kept: usize = 0;

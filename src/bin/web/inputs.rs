@@ -15,7 +15,7 @@ pub(crate) struct ScenarioProps {
     pub(crate) report: Shared,
 }
 
-pub(crate) fn select_value(e: &Event) -> String {
+fn select_value(e: &Event) -> String {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value()).unwrap_or_default()
 }
 
@@ -80,11 +80,7 @@ pub(crate) struct DocumentsProps {
     pub(crate) report: Shared,
 }
 
-pub(crate) fn read_files(
-    files: Option<web_sys::FileList>,
-    state: UseReducerHandle<State>,
-    readers: Rc<std::cell::RefCell<Vec<gloo::file::callbacks::FileReader>>>,
-) {
+fn read_files(files: Option<web_sys::FileList>, state: UseReducerHandle<State>, readers: Rc<std::cell::RefCell<Vec<gloo::file::callbacks::FileReader>>>) {
     let Some(files) = files else { return };
     for i in 0..files.length() {
         let Some(file) = files.get(i) else { continue };
@@ -256,7 +252,7 @@ pub(crate) fn Documents(props: &DocumentsProps) -> Html {
 }
 
 /// 780009 -> "780,009".
-pub(crate) fn thousands(n: usize) -> String {
+fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -269,7 +265,7 @@ pub(crate) fn thousands(n: usize) -> String {
 }
 
 /// The offending line with a caret under the column.
-pub(crate) fn bad_line(text: &str, line: u32, column: u32) -> String {
+fn bad_line(text: &str, line: u32, column: u32) -> String {
     let content: String = text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").chars().take(300).collect();
     let pad = " ".repeat((column as usize).saturating_sub(1).min(300));
     format!("{content}\n{pad}^")

@@ -8,9 +8,9 @@ use amlvnet::rules;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-pub(crate) const ORDER: [Status; 6] = [Status::Fail, Status::Warn, Status::Unknown, Status::Pass, Status::Info, Status::NotApplicable];
+const ORDER: [Status; 6] = [Status::Fail, Status::Warn, Status::Unknown, Status::Pass, Status::Info, Status::NotApplicable];
 
-pub(crate) fn status_label(s: Status) -> &'static str {
+fn status_label(s: Status) -> &'static str {
     match s {
         Status::Fail => "Fail",
         Status::Warn => "Warn",
@@ -47,13 +47,13 @@ pub(crate) fn results(report: &Report, state: &State, shared: &Shared) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct ShareProps {
-    pub(crate) state: State,
+struct ShareProps {
+    state: State,
 }
 
 /// A link that carries the inputs in the URL fragment (never sent to a server).
 #[component]
-pub(crate) fn ShareLink(props: &ShareProps) -> Html {
+fn ShareLink(props: &ShareProps) -> Html {
     let redact = use_state(|| true);
     let link = use_state(String::new);
     let on_redact = {
@@ -97,7 +97,7 @@ pub(crate) fn ShareLink(props: &ShareProps) -> Html {
 }
 
 /// A button that renders the report in one format when clicked (not on every render).
-pub(crate) fn download_button(label: &'static str, file: &'static str, mime: &'static str, shared: &Shared, render: fn(&Report) -> String) -> Html {
+fn download_button(label: &'static str, file: &'static str, mime: &'static str, shared: &Shared, render: fn(&Report) -> String) -> Html {
     let shared = shared.clone();
     let onclick = Callback::from(move |_| {
         let body = render(&shared.0 .0);
@@ -117,13 +117,13 @@ pub(crate) fn download_button(label: &'static str, file: &'static str, mime: &'s
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct DiffProps {
-    pub(crate) report: Shared,
+struct DiffProps {
+    report: Shared,
 }
 
 /// What differs under the other profile; computed when opened.
 #[component]
-pub(crate) fn ProfileDiff(props: &DiffProps) -> Html {
+fn ProfileDiff(props: &DiffProps) -> Html {
     let open = use_state(|| false);
     let toggle = toggle(&open);
     let (report, model, options) = &*props.report.0;
@@ -158,7 +158,7 @@ pub(crate) fn ProfileDiff(props: &DiffProps) -> Html {
     }
 }
 
-pub(crate) fn group(report: &Report, status: Status, shared: &Shared) -> Html {
+fn group(report: &Report, status: Status, shared: &Shared) -> Html {
     let count = report.findings.iter().filter(|f| f.status == status).count();
     if count == 0 {
         return html! {};
@@ -167,15 +167,15 @@ pub(crate) fn group(report: &Report, status: Status, shared: &Shared) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct GroupProps {
-    pub(crate) status: Status,
-    pub(crate) count: usize,
-    pub(crate) report: Shared,
+struct GroupProps {
+    status: Status,
+    count: usize,
+    report: Shared,
 }
 
 /// The findings of one status; closed groups render their items only when opened.
 #[component]
-pub(crate) fn Group(props: &GroupProps) -> Html {
+fn Group(props: &GroupProps) -> Html {
     let open = use_state(|| matches!(props.status, Status::Fail | Status::Warn | Status::Unknown));
     let toggle = toggle(&open);
     let report = &props.report.0 .0;
@@ -194,15 +194,15 @@ pub(crate) fn Group(props: &GroupProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct FindingProps {
-    pub(crate) report: Shared,
-    pub(crate) index: usize,
+struct FindingProps {
+    report: Shared,
+    index: usize,
 }
 
 /// One finding; its details (docs, trace tables, fix) are rendered only when opened, so a
 /// 1,000-rule NSG doesn't put a million cells in the page.
 #[component]
-pub(crate) fn FindingView(props: &FindingProps) -> Html {
+fn FindingView(props: &FindingProps) -> Html {
     let open = use_state(|| false);
     let report = &props.report.0 .0;
     let Some(f) = report.findings.get(props.index) else { return html! {} };
@@ -235,7 +235,7 @@ pub(crate) fn FindingView(props: &FindingProps) -> Html {
     }
 }
 
-pub(crate) fn flows_table(f: &Finding) -> Html {
+fn flows_table(f: &Finding) -> Html {
     html! {
         <table class="flows">
             <caption>{ "Required flows" }</caption>
@@ -252,7 +252,7 @@ pub(crate) fn flows_table(f: &Finding) -> Html {
     }
 }
 
-pub(crate) fn trace_table(report: &Report, f: &Finding) -> Html {
+fn trace_table(report: &Report, f: &Finding) -> Html {
     let Some(flow) = f.flows.iter().find(|fl| fl.status != Status::Pass).or_else(|| f.flows.first()) else { return html! {} };
     html! {
         <>
@@ -283,7 +283,7 @@ pub(crate) fn trace_table(report: &Report, f: &Finding) -> Html {
     }
 }
 
-pub(crate) fn fix_view(fix: &amlvnet::report::Fix) -> Html {
+fn fix_view(fix: &amlvnet::report::Fix) -> Html {
     html! {
         <div class="fix">
             <h4>{ "Fix" }</h4>
@@ -295,7 +295,7 @@ pub(crate) fn fix_view(fix: &amlvnet::report::Fix) -> Html {
 
 /// When a report's fixes add several rules to one NSG: all of them as one change (one az
 /// script, one ARM `securityRules` array, one Bicep block), distinct names and priorities.
-pub(crate) fn nsg_fix_view(group: &amlvnet::report::NsgFix) -> Html {
+fn nsg_fix_view(group: &amlvnet::report::NsgFix) -> Html {
     html! {
         <details class="fix combined">
             <summary>{ format!("The {} rules the fixes add to NSG {}, as one change", group.rules.len(), group.nsg) }</summary>
@@ -305,7 +305,7 @@ pub(crate) fn nsg_fix_view(group: &amlvnet::report::NsgFix) -> Html {
 }
 
 /// A fix in each language, each with a copy button.
-pub(crate) fn snippets(az: &str, arm: &json::J, bicep: &str) -> Html {
+fn snippets(az: &str, arm: &json::J, bicep: &str) -> Html {
     let copy = |text: String| {
         Callback::from(move |_| {
             let clipboard = gloo::utils::window().navigator().clipboard();
