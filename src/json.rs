@@ -956,6 +956,11 @@ mod tests {
         let column = broken.find(r#""x""#).map(|i| i + 1).unwrap_or_default();
         assert_eq!((e.pos.line, e.pos.column as usize), (1, column), "{}", e.message);
         assert!(e.message.contains("expected `,` or `}`"), "{}", e.message);
+        // A copy read past is bounded as a kept value is: 100,000 levels are an error, not
+        // a stack overflow.
+        let deep = format!(r#"{{"format_version": "1.2", "resource_changes": [{{"change": {{"after": {}1{}}}}}]}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse_document(&deep).err().unwrap_or_else(|| panic!("accepted"));
+        assert!(e.message.contains("nested deeper than"), "{}", e.message);
     }
 
     #[test]
