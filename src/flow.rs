@@ -8,7 +8,7 @@
 
 use crate::link::{by_name, Links, Via};
 use crate::model::{Model, Nsg, Subnet};
-use crate::net::{Address, Cover, Direction, Endpoint, Protocol, Scope};
+use crate::net::{Address, Cover, Direction, Endpoint, Protocol, Region, Scope};
 use crate::nsg::{self, FlowStatus, Level};
 use crate::service_tags::TagPrefixes;
 
@@ -93,7 +93,7 @@ enum Side<'m> {
     Other(Endpoint),
 }
 
-fn parse_side<'m>(model: &'m Model, text: &str, region: Option<&str>) -> Result<Side<'m>, String> {
+fn parse_side<'m>(model: &'m Model, text: &str, region: Option<&Region>) -> Result<Side<'m>, String> {
     let t = text.trim();
     if let Some(s) = model.subnets.iter().find(|s| s.name.eq_ignore_ascii_case(t)) {
         return Ok(Side::Subnet(s));
@@ -104,7 +104,7 @@ fn parse_side<'m>(model: &'m Model, text: &str, region: Option<&str>) -> Result<
         Some(Address::AzureLoadBalancer) => Endpoint::LoadBalancer,
         Some(Address::AzureCloud(r)) => Endpoint::Service { name: "AzureCloud".into(), region: r },
         Some(Address::Tag { name, region: r }) => {
-            let r = r.map(|r| if r == crate::net::REGION_MARKER { region.map(str::to_string).unwrap_or(r) } else { r });
+            let r = r.map(|r| if r == Region::Deployment { region.cloned().unwrap_or(r) } else { r });
             Endpoint::Service { name, region: r }
         }
         Some(Address::Any | Address::Internet) => {
@@ -147,10 +147,10 @@ pub fn diagnose(model: &Model, query: &Query, tags: Option<&TagPrefixes>) -> Res
         "" | "*" => None,
         p => Some(p.parse::<u16>().map_err(|_| "--source-port: expected a port number, 0 to 65535")?),
     };
-    let region = query.region.as_deref().map(crate::normalise_region).filter(|r| !r.is_empty());
-    let model = &*crate::engine::in_region(model, region.as_deref());
-    let source = parse_side(model, &query.from, region.as_deref())?;
-    let destination = parse_side(model, &query.to, region.as_deref())?;
+    let region = query.region.as_deref().map(crate::normalise_region).filter(|r| !r.is_empty()).map(Region::Named);
+    let model = &*crate::engine::in_region(model, region.as_ref());
+    let source = parse_side(model, &query.from, region.as_ref())?;
+    let destination = parse_side(model, &query.to, region.as_ref())?;
     let mut notes = Vec::new();
     // The NSGs on the path are those of the subnet on our side of the flow.
     let links = Links::new(model);

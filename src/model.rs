@@ -5,7 +5,7 @@
 //! than dropped, so that a check never reports `pass` on the strength of a value it did
 //! not understand.
 
-use crate::net::{Access, Address, Direction, PortSet, Protocol};
+use crate::net::{Access, Address, Direction, PortSet, Protocol, Region};
 use ipnet::IpNet;
 
 /// Where something is in the pasted text.
@@ -197,7 +197,7 @@ pub struct SecurityRule {
 pub struct Nsg {
     pub name: String,
     pub id: Option<String>,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     /// Custom and default rules, sorted for evaluation (see `nsg::prepare`).
     pub rules: Vec<SecurityRule>,
     /// The default rules were added by the engine (not in the input).
@@ -279,7 +279,7 @@ pub struct Subnet {
 pub struct Vnet {
     pub name: String,
     pub id: Option<String>,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     pub address_prefixes: Vec<IpNet>,
     pub dns_servers: Vec<String>,
     pub subnet_names: Vec<String>,
@@ -341,7 +341,7 @@ pub struct Compute {
     /// Set when the flag was an expression that could not be resolved.
     pub public_ip_unresolved: bool,
     pub subnet: Option<Reference>,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     pub min_nodes: Option<u32>,
     pub max_nodes: Option<u32>,
     pub ssh_port: Option<u16>,
@@ -354,7 +354,7 @@ pub struct Compute {
 pub struct Workspace {
     pub name: String,
     pub id: Option<String>,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     /// Statuses of the private endpoint connections.
     pub private_endpoint_statuses: Vec<String>,
     /// Whether the document said anything about private endpoints at all.
@@ -377,7 +377,7 @@ impl Workspace {
 pub struct StorageAccount {
     pub name: String,
     pub id: Option<String>,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     pub vnet_rule_subnets: Vec<String>,
     pub default_action_deny: bool,
     pub loc: Option<Loc>,
@@ -415,7 +415,7 @@ pub struct Nic {
 #[derive(Clone, Debug, Default)]
 pub struct DatabricksWorkspace {
     pub name: String,
-    pub location: Option<String>,
+    pub location: Option<Region>,
     pub vnet_id: Option<String>,
     pub public_subnet: Option<String>,
     pub private_subnet: Option<String>,

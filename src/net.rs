@@ -266,12 +266,56 @@ pub fn normalise_region(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
 }
 
-/// Marker the template reader writes for `resourceGroup().location`: the deployment region.
-pub const REGION_MARKER: &str = "$region";
+/// A region: of a resource, of the scenario, or a service tag's second part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// An ARM location name in lower case (`westus2`); for a tag, its second part in lower
+    /// case (`frontend` of `AzureFrontDoor.FrontEnd`).
+    Named(String),
+    /// The template's deployment region, `resourceGroup().location`: the same wherever it
+    /// appears in one deployment, unknown until the scenario names it.
+    Deployment,
+    /// Not known: a required endpoint's region when the scenario has none (any regional rule
+    /// then covers it only partly), or a location the reader could not resolve.
+    Unknown,
+}
 
-/// Region of a required endpoint when the scenario's region is not known: any regional
-/// rule then covers it only partly.
-pub const REGION_UNKNOWN: &str = "?";
+impl Region {
+    /// A location or tag part as a document writes it: the template reader's value for
+    /// `resourceGroup().location` is the deployment region; an unresolved expression
+    /// (`<…>`) is unknown. `None` for an empty text.
+    pub fn read(text: &str) -> Option<Region> {
+        let t = normalise_region(text);
+        if t.is_empty() {
+            None
+        } else if t == crate::input::DEPLOYMENT_REGION {
+            Some(Region::Deployment)
+        } else if t.contains('<') {
+            Some(Region::Unknown)
+        } else {
+            Some(Region::Named(t))
+        }
+    }
+
+    /// The ARM location name, when the region has one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Region::Named(n) => Some(n),
+            Region::Deployment | Region::Unknown => None,
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    /// As people read it: `westus2`, `FrontEnd`, `<deployment region>`, `<region>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Region::Named(n) => f.write_str(sub_tag_case(n)),
+            Region::Deployment => f.write_str("<deployment region>"),
+            Region::Unknown => f.write_str("<region>"),
+        }
+    }
+}
 
 /// An address item of an NSG rule, after normalisation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,11 +326,11 @@ pub enum Address {
     VirtualNetwork,
     AzureLoadBalancer,
     /// `AzureCloud` or `AzureCloud.<region>` (region in lower case).
-    AzureCloud(Option<String>),
+    AzureCloud(Option<Region>),
     /// A service tag, with its region suffix in lower case.
     Tag {
         name: String,
-        region: Option<String>,
+        region: Option<Region>,
     },
     /// An IP address or CIDR.
     Prefix(IpNet),
@@ -325,34 +369,39 @@ impl Address {
             }
             return None;
         }
-        let (name, region) = match t.split_once('.') {
-            Some((n, r)) => (n, Some(r.to_ascii_lowercase())),
+        let (name, part) = match t.split_once('.') {
+            Some((n, r)) => (n, Some(r)),
             None => (t, None),
         };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.is_empty() {
             return None;
         }
-        if region.as_deref().is_some_and(|r| r.is_empty() || r.contains(|c: char| c.is_whitespace())) {
+        if part.is_some_and(|r| r.is_empty() || r.contains(|c: char| c.is_whitespace())) {
             return None;
         }
+        let region = part.map(|r| if r == crate::input::DEPLOYMENT_REGION { Region::Deployment } else { Region::Named(r.to_ascii_lowercase()) });
         if name.eq_ignore_ascii_case("AzureCloud") {
             return Some(Address::AzureCloud(region));
         }
         Some(Address::Tag { name: canonical_tag(name), region })
     }
 
-    /// Substitutes the deployment region for the template's region marker.
-    pub fn with_region(self, region: Option<&str>) -> Address {
-        match self {
-            Address::Tag { name, region: Some(r) } if r == REGION_MARKER => match region {
-                Some(real) => Address::Tag { name, region: Some(real.to_string()) },
-                None => Address::Unknown(format!("{name}.<region of the deployment>")),
-            },
-            Address::AzureCloud(Some(r)) if r == REGION_MARKER => match region {
-                Some(real) => Address::AzureCloud(Some(real.to_string())),
-                None => Address::Unknown("AzureCloud.<region of the deployment>".into()),
-            },
-            other => other,
+    /// Whether the address names the template's deployment region.
+    pub fn in_deployment_region(&self) -> bool {
+        matches!(self, Address::Tag { region: Some(Region::Deployment), .. } | Address::AzureCloud(Some(Region::Deployment)))
+    }
+
+    /// The address with the scenario's region for the template's deployment region: the
+    /// named region, unchanged while the deployment's own, an unknown address without one.
+    pub fn with_region(self, region: Option<&Region>) -> Address {
+        if !self.in_deployment_region() {
+            return self;
+        }
+        match (self, region) {
+            (Address::Tag { name, .. }, Some(r @ (Region::Named(_) | Region::Deployment))) => Address::Tag { name, region: Some(r.clone()) },
+            (Address::Tag { name, .. }, _) => Address::Unknown(format!("{name}.<region of the deployment>")),
+            (Address::AzureCloud(_), Some(r @ (Region::Named(_) | Region::Deployment))) => Address::AzureCloud(Some(r.clone())),
+            (_, _) => Address::Unknown("AzureCloud.<region of the deployment>".into()),
         }
     }
 }
@@ -399,8 +448,10 @@ impl fmt::Display for Address {
             Address::Internet => write!(f, "Internet"),
             Address::VirtualNetwork => write!(f, "VirtualNetwork"),
             Address::AzureLoadBalancer => write!(f, "AzureLoadBalancer"),
+            Address::AzureCloud(Some(Region::Named(r))) => write!(f, "AzureCloud.{r}"),
             Address::AzureCloud(Some(r)) => write!(f, "AzureCloud.{r}"),
             Address::AzureCloud(None) => write!(f, "AzureCloud"),
+            Address::Tag { name, region: Some(Region::Named(r)) } => write!(f, "{name}.{r}"),
             Address::Tag { name, region: Some(r) } => write!(f, "{name}.{r}"),
             Address::Tag { name, region: None } => write!(f, "{name}"),
             Address::Prefix(n) => write!(f, "{n}"),
@@ -447,7 +498,6 @@ pub fn canonical_tag(name: &str) -> String {
 /// are `FrontEnd` and `FirstParty`.
 pub fn sub_tag_case(part: &str) -> &str {
     match part {
-        REGION_MARKER => "<deployment region>",
         "frontend" => "FrontEnd",
         "firstparty" => "FirstParty",
         "backend" => "Backend",
@@ -461,7 +511,7 @@ pub enum Endpoint {
     /// A public Azure service tag (`BatchNodeManagement`, `Storage.westus2`, …). The
     /// region is `None` for a global tag. `suffix` is the tag's second part when it is not a
     /// region (`AzureFrontDoor.FrontEnd`).
-    Service { name: String, region: Option<String> },
+    Service { name: String, region: Option<Region> },
     /// The VirtualNetwork tag as a source or destination.
     VirtualNetwork,
     /// The compute subnet, with its prefixes when known.
@@ -475,7 +525,7 @@ pub enum Endpoint {
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Endpoint::Service { name, region: Some(r) } => write!(f, "{name}.{}", sub_tag_case(r)),
+            Endpoint::Service { name, region: Some(r) } => write!(f, "{name}.{r}"),
             Endpoint::Service { name, region: None } => write!(f, "{name}"),
             Endpoint::VirtualNetwork => write!(f, "VirtualNetwork"),
             Endpoint::Subnet(p) if p.is_empty() => write!(f, "the compute subnet"),
@@ -632,9 +682,7 @@ pub fn address_cover(item: &Address, endpoint: &Endpoint, vnet: VnetExtent) -> C
         // An ASG groups NICs of the VNet: never an Azure service's addresses (spec 1.5).
         (A::Asg(_), Endpoint::Service { .. }) => Cover::None,
         (A::Asg(_), _) => Cover::Partial,
-        (A::Tag { name, region }, Endpoint::Service { name: req_name, region: req_region }) => {
-            tag_cover(name, region.as_deref(), req_name, req_region.as_deref())
-        }
+        (A::Tag { name, region }, Endpoint::Service { name: req_name, region: req_region }) => tag_cover(name, region.as_ref(), req_name, req_region.as_ref()),
         (A::Tag { .. }, _) => Cover::None,
     }
 }
@@ -655,10 +703,10 @@ impl Scope<'_> {
 }
 
 /// The data's tag for a name and an optional second part (`Storage`, `westus2`).
-fn tag_of<'t>(tags: &'t TagPrefixes, name: &str, part: Option<&str>) -> Option<&'t Tag> {
+fn tag_of<'t>(tags: &'t TagPrefixes, name: &str, part: Option<&Region>) -> Option<&'t Tag> {
     match part {
-        Some(p) if p == REGION_MARKER || p == REGION_UNKNOWN => None,
-        Some(p) => tags.get_parts(name, p),
+        Some(Region::Named(p)) => tags.get_parts(name, p),
+        Some(Region::Deployment | Region::Unknown) => None,
         None => tags.get_parts(name, ""),
     }
 }
@@ -668,7 +716,7 @@ fn tag_of<'t>(tags: &'t TagPrefixes, name: &str, part: Option<&str>) -> Option<&
 fn required_set<'t>(endpoint: &Endpoint, tags: &'t TagPrefixes) -> Option<(Cow<'t, [Interval]>, Option<&'t Tag>)> {
     match endpoint {
         Endpoint::Service { name, region } => {
-            let tag = tag_of(tags, name, region.as_deref())?;
+            let tag = tag_of(tags, name, region.as_ref())?;
             Some((Cow::Borrowed(tag.v4()), Some(tag))).filter(|(set, _)| !set.is_empty())
         }
         Endpoint::Prefixes(p) if !p.is_empty() => Some((Cow::Owned(merge(p.iter().map(interval).collect())), None)),
@@ -696,8 +744,8 @@ impl ItemSet<'_> {
 fn item_set<'t>(item: &Address, tags: &'t TagPrefixes) -> Option<ItemSet<'t>> {
     match item {
         Address::Prefix(p) => Some(ItemSet::One([interval(p)])),
-        Address::AzureCloud(region) => tag_of(tags, "AzureCloud", region.as_deref()).map(|t| ItemSet::Tag(t.intervals())),
-        Address::Tag { name, region } => tag_of(tags, name, region.as_deref()).map(|t| ItemSet::Tag(t.intervals())),
+        Address::AzureCloud(region) => tag_of(tags, "AzureCloud", region.as_ref()).map(|t| ItemSet::Tag(t.intervals())),
+        Address::Tag { name, region } => tag_of(tags, name, region.as_ref()).map(|t| ItemSet::Tag(t.intervals())),
         _ => None,
     }
 }
@@ -831,15 +879,16 @@ fn public_cover(req: &[IpNet]) -> Cover {
 }
 
 /// A rule's tag against a required tag (names already canonical).
-fn tag_cover(name: &str, region: Option<&str>, req_name: &str, req_region: Option<&str>) -> Cover {
+fn tag_cover(name: &str, region: Option<&Region>, req_name: &str, req_region: Option<&Region>) -> Cover {
     // `AzureFrontDoor.FrontEnd` and `AzureFrontDoor.FirstParty` are sub-tags, not regions.
     if !name.eq_ignore_ascii_case(req_name) {
         return Cover::None;
     }
     match (region, req_region) {
         (None, _) => Cover::Full,
-        (Some(r), Some(q)) if r.eq_ignore_ascii_case(q) => Cover::Full,
-        (Some(r), Some(q)) if r == REGION_MARKER || q == REGION_UNKNOWN => Cover::Partial,
+        (Some(Region::Named(r)), Some(Region::Named(q))) if r.eq_ignore_ascii_case(q) => Cover::Full,
+        (Some(Region::Deployment), Some(Region::Deployment)) => Cover::Full,
+        (Some(Region::Deployment), Some(_)) | (Some(_), Some(Region::Unknown)) => Cover::Partial,
         (Some(_), Some(_)) => Cover::None,
         (Some(_), None) => Cover::Partial,
     }

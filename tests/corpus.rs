@@ -113,7 +113,7 @@ fn quickstart_template_training_subnet_nsg_and_cluster_are_joined() {
     assert_eq!(cluster.public_ip, Some(true), "amlComputePublicIp defaults to true");
     assert!(cluster.subnet.as_ref().is_some_and(|r| r.name() == "snet-training"));
     let storage_rule = nsg.rules.iter().find(|r| r.name == "AzureStorageAccount").expect("storage rule");
-    assert_eq!(storage_rule.destination[0].to_string(), "Storage.$region", "format('Storage.{{0}}', location) keeps the deployment region");
+    assert_eq!(storage_rule.destination[0].to_string(), "Storage.<deployment region>", "format('Storage.{{0}}', location) keeps the deployment region");
 
     let report = amlvnet::check(&[d], &Default::default());
     let for_training = |id: &str| {

@@ -180,7 +180,7 @@ fn arm_template_inline_child_and_nested_rules_with_expressions_and_parameters_fi
     let aml = nsg.rules.iter().find(|r| r.name == "aml-in").expect("aml-in");
     assert_eq!(aml.destination_ports.to_string(), "44224");
     let batch = nsg.rules.iter().find(|r| r.name == "batch-in").expect("batch-in");
-    assert_eq!(batch.source[0].to_string(), "BatchNodeManagement.$region");
+    assert_eq!(batch.source[0].to_string(), "BatchNodeManagement.<deployment region>");
     let subnets: Vec<(&str, Option<&str>)> = m.subnets.iter().map(|s| (s.name.as_str(), s.vnet.as_deref())).collect();
     assert!(subnets.contains(&("snet-train", Some("vnet-ml"))) && subnets.contains(&("snet-child", Some("vnet-ml"))), "{subnets:?}");
     let train = m.subnets.iter().find(|s| s.name == "snet-train").expect("train");
@@ -375,4 +375,35 @@ fn a_five_megabyte_name_is_shortened_once_not_repeated_in_every_finding() {
     let other = format!("{}x", "n".repeat(4_999_999));
     let m = model(&[("a.json", &nsg(&long, "a")), ("b.json", &nsg(&other, "b"))]);
     assert_ne!(m.nsgs[0].name, m.nsgs[1].name);
+}
+
+#[test]
+fn regions_are_named_the_deployments_or_unknown_and_only_named_ones_are_compared() {
+    use amlvnet::net::Region;
+    // A cluster whose location is a parameter without a value, a workspace in westus2, and
+    // a storage account and an NSG rule deployed to the resource group's region.
+    let text = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"loc": {"type": "string"}},
+      "resources": [
+        {"type": "Microsoft.MachineLearningServices/workspaces/computes", "apiVersion": "2024-04-01", "name": "ws/cpu", "location": "[parameters('loc')]",
+         "properties": {"computeType": "AmlCompute", "properties": {"enableNodePublicIp": true}}},
+        {"type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-04-01", "name": "ws", "location": "westus2", "properties": {}},
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "st", "location": "[resourceGroup().location]", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "properties": {}},
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-05-01", "name": "nsg", "location": "[resourceGroup().location]",
+         "properties": {"securityRules": [{"name": "st", "properties": {"priority": 100, "direction": "Outbound", "access": "Allow", "protocol": "Tcp",
+           "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*", "destinationAddressPrefix": "[concat('Storage.', resourceGroup().location)]", "destinationPortRange": "443"}}]}}
+      ]}"#;
+    let m = model(&[("t.json", text)]);
+    assert_eq!(m.computes[0].location, Some(Region::Unknown), "an unresolved parameter is no region");
+    assert_eq!(m.workspaces[0].location, Some(Region::Named("westus2".into())));
+    assert_eq!(m.storage_accounts[0].location, Some(Region::Deployment));
+    assert!(m.template_region && m.locations == ["westus2"], "{:?}", m.locations);
+    assert!(matches!(&m.nsgs[0].rules[0].destination[0], amlvnet::net::Address::Tag { region: Some(Region::Deployment), .. }));
+
+    let report = amlvnet::check(&[Document::new("t.json", text)], &Default::default());
+    let status = |id: &str| report.findings.iter().filter(|f| f.id == id).map(|f| f.status.as_str()).collect::<Vec<_>>();
+    // The cluster's region is not `<parameters('loc')>`: unknown, never a different region.
+    assert_eq!(status("AML-CMP-007"), ["unknown"]);
+    // The workspace names the region, so the deployment's storage tag is compared as westus2.
+    assert_eq!(report.scenario.region, Some(Region::Named("westus2".into())));
 }

@@ -153,7 +153,7 @@ fn decide(rules: Vec<SecurityRule>, flow: &Flow, tags: Option<&TagPrefixes>) -> 
 #[test]
 fn azure_cloud_against_a_regional_storage_tag_is_exact() {
     let Some(file) = file_table() else { return };
-    let storage = Endpoint::Service { name: "Storage".into(), region: Some("westus2".into()) };
+    let storage = Endpoint::Service { name: "Storage".into(), region: Some(amlvnet::net::Region::Named("westus2".into())) };
     let deny_cloud = || vec![rule("deny-azurecloud", Access::Deny, vec!["AzureCloud".parse_address()])];
     assert_eq!(decide(deny_cloud(), &outbound(storage.clone()), Some(file)), (FlowStatus::Fail, "deny-azurecloud".into()));
     assert_eq!(decide(deny_cloud(), &outbound(storage.clone()), None).0, FlowStatus::Warn, "without data: unknown");
@@ -168,7 +168,7 @@ fn ipv6_rules_and_flows() {
     let six: Vec<Address> = file.get("Storage.WestUS2").unwrap().prefixes().iter().filter(|p| matches!(p, IpNet::V6(_))).map(|p| Address::Prefix(*p)).collect();
     assert!(!six.is_empty());
     // IPv6 prefixes alone don't touch the IPv4 addresses the compute uses.
-    let storage = Endpoint::Service { name: "Storage".into(), region: Some("westus2".into()) };
+    let storage = Endpoint::Service { name: "Storage".into(), region: Some(amlvnet::net::Region::Named("westus2".into())) };
     assert_eq!(decide(vec![rule("deny-v6", Access::Deny, six.clone())], &outbound(storage), Some(file)).1, "AllowInternetOutBound");
     // A dual-stack destination inside them is matched by them.
     let inside = match six.first() {

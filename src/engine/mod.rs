@@ -93,7 +93,7 @@ pub fn check_model_with(model: &Model, options: &Options, builtin: Option<&TagPr
         prefixes: tags.is_some(),
     };
     let scenario = resolve_scenario(model, options);
-    let model = &*in_region(model, scenario.region.as_deref());
+    let model = &*in_region(model, scenario.region.as_ref());
     let mut notes = Vec::new();
     let findings = if no_documents {
         notes.push("no document was given: paste or pass NSG, subnet, route table, VNet, template or compute JSON".to_string());

@@ -4,12 +4,12 @@
 
 use super::Options;
 use crate::model::{ComputeKind, Model};
-use crate::net::{Address, REGION_MARKER};
+use crate::net::Region;
 use crate::report::{NoteAbout, Scenario, ScenarioNote};
 
 /// The model with the template region marker replaced by `region`: a copy only when a
 /// rule names the marker (templates written for `resourceGroup().location`).
-pub(crate) fn in_region<'m>(model: &'m Model, region: Option<&str>) -> std::borrow::Cow<'m, Model> {
+pub(crate) fn in_region<'m>(model: &'m Model, region: Option<&Region>) -> std::borrow::Cow<'m, Model> {
     if has_region_marker(model) {
         let mut copy = model.clone();
         apply_region(&mut copy, region);
@@ -21,12 +21,7 @@ pub(crate) fn in_region<'m>(model: &'m Model, region: Option<&str>) -> std::borr
 
 /// Whether a rule names the template's region marker (`resourceGroup().location`).
 fn has_region_marker(model: &Model) -> bool {
-    model
-        .nsgs
-        .iter()
-        .flat_map(|n| n.rules.iter())
-        .flat_map(|r| r.source.iter().chain(r.destination.iter()))
-        .any(|a| matches!(a, Address::Tag { region: Some(r), .. } | Address::AzureCloud(Some(r)) if r == REGION_MARKER))
+    model.nsgs.iter().flat_map(|n| n.rules.iter()).flat_map(|r| r.source.iter().chain(r.destination.iter())).any(|a| a.in_deployment_region())
 }
 
 /// The scenario: explicit options win; the documents fill in the rest; disagreements are noted.
@@ -81,23 +76,22 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
             true
         }
     };
-    let concrete = |l: &&String| l.as_str() != REGION_MARKER && !l.is_empty();
-    let workspace_region = model.workspaces.iter().filter_map(|w| w.location.as_ref()).find(concrete).cloned();
-    let doc_regions: Vec<&String> = model.locations.iter().filter(concrete).collect();
-    let doc_region = workspace_region.clone().or_else(|| if doc_regions.len() == 1 { doc_regions.first().map(|s| s.to_string()) } else { None });
+    let workspace_region = model.workspaces.iter().find_map(|w| w.location.as_ref().and_then(Region::name));
+    let doc_regions: Vec<&String> = model.locations.iter().filter(|l| !l.is_empty()).collect();
+    let doc_region = workspace_region.map(str::to_string).or_else(|| if doc_regions.len() == 1 { doc_regions.first().map(|s| s.to_string()) } else { None });
     let region = match (&options.region, &doc_region) {
         (Some(r), Some(d)) if !r.eq_ignore_ascii_case(d) => {
             notes.push(note(NoteAbout::Region, true, format!("region: you chose {r}, but the documents say {d}; your choice wins")));
-            Some(crate::normalise_region(r))
+            Some(Region::Named(crate::normalise_region(r)))
         }
-        (Some(r), _) => Some(crate::normalise_region(r)),
+        (Some(r), _) => Some(Region::Named(crate::normalise_region(r))),
         (None, Some(d)) => {
             notes.push(note(
                 NoteAbout::Region,
                 false,
                 format!("region {d} from the {}", if workspace_region.is_some() { "workspace" } else { "resources' location" }),
             ));
-            Some(d.clone())
+            Some(Region::Named(d.clone()))
         }
         (None, None) if model.template_region && doc_regions.is_empty() => {
             notes.push(note(
@@ -105,7 +99,7 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
                 false,
                 "region: the template deploys to its resource group's region (resourceGroup().location); regional tags in it are compared as that region; pass --region to name it".into(),
             ));
-            Some(REGION_MARKER.to_string())
+            Some(Region::Deployment)
         }
         (None, None) => {
             if doc_regions.len() > 1 {
@@ -122,13 +116,13 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
 }
 
 /// Replaces the template region marker in rule tags with the scenario's region.
-fn apply_region(model: &mut Model, region: Option<&str>) {
+fn apply_region(model: &mut Model, region: Option<&Region>) {
     for nsg in &mut model.nsgs {
         for rule in &mut nsg.rules {
             for list in [&mut rule.source, &mut rule.destination] {
                 for a in list.iter_mut() {
-                    if matches!(a, Address::Tag { region: Some(r), .. } | Address::AzureCloud(Some(r)) if r == REGION_MARKER) {
-                        *a = std::mem::replace(a, Address::Any).with_region(region);
+                    if a.in_deployment_region() {
+                        *a = std::mem::replace(a, crate::net::Address::Any).with_region(region);
                     }
                 }
             }

@@ -9,6 +9,12 @@ pub mod template;
 mod terraform;
 pub use terraform::AFTER_APPLY;
 
+/// The value the template evaluator gives `resourceGroup().location` and
+/// `deployment().location`. It stays a string while expressions compute with it
+/// (`concat('Storage.', location)`); reading turns it into `Region::Deployment`
+/// (`net::Region::read`, `net::Address::parse`), and nothing after reading compares it.
+pub const DEPLOYMENT_REGION: &str = "$region";
+
 use crate::json::{self, Node, Value};
 use crate::model::{DocumentInfo, InputIssue, Loc, Model, Shape};
 

@@ -96,7 +96,7 @@ pub struct Scenario {
     pub compute: ComputeKind,
     /// Meaningful for clusters and instances only.
     pub public_ip: bool,
-    pub region: Option<String>,
+    pub region: Option<crate::net::Region>,
     pub profile: Profile,
     /// Where each value came from, and disagreements between the user and the documents.
     pub notes: Vec<ScenarioNote>,
@@ -120,17 +120,18 @@ pub struct ScenarioNote {
 }
 
 impl Scenario {
-    /// The region as an ARM location name, if it is one (not the template's marker).
+    /// The region as an ARM location name, if it is one (not the template's deployment region).
     pub fn region_name(&self) -> Option<&str> {
-        self.region.as_deref().filter(|r| *r != crate::net::REGION_MARKER)
+        self.region.as_ref().and_then(crate::net::Region::name)
     }
 
     /// The region for people to read.
     pub fn region_label(&self) -> &str {
-        match self.region.as_deref() {
-            Some(crate::net::REGION_MARKER) => "the template's deployment region",
-            Some(r) => r,
-            None => "unknown",
+        use crate::net::Region;
+        match &self.region {
+            Some(Region::Named(r)) => r,
+            Some(Region::Deployment) => "the template's deployment region",
+            Some(Region::Unknown) | None => "unknown",
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::{az_subnet, docs, scope, usable_addresses, Check, Ctx, Target};
 use crate::model::{same_resource, subscription_of, ComputeKind, Subnet};
+use crate::net::Region;
 use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status, Subject};
 
@@ -267,7 +268,7 @@ pub static CMP_008: Check = Check {
 };
 
 fn region_check(ctx: &Ctx, check: &'static Check, kind: ComputeKind) -> Vec<Finding> {
-    let workspace_region = ctx.workspace.and_then(|w| w.location.clone()).filter(|l| l != crate::net::REGION_MARKER);
+    let workspace_region = ctx.workspace.and_then(|w| w.location.as_ref());
     let computes: Vec<_> = ctx.model.computes.iter().filter(|c| c.kind == kind).collect();
     if computes.is_empty() {
         return vec![check.finding(Status::Unknown, "needs the compute JSON and the workspace JSON to compare their regions")];
@@ -275,12 +276,12 @@ fn region_check(ctx: &Ctx, check: &'static Check, kind: ComputeKind) -> Vec<Find
     computes
         .into_iter()
         .map(|c| {
-            let mut f = match (c.location.as_deref(), workspace_region.as_deref()) {
-                (Some(a), _) if a == crate::net::REGION_MARKER && ctx.workspace.and_then(|w| w.location.as_deref()) == Some(crate::net::REGION_MARKER) => {
+            let mut f = match (c.location.as_ref(), workspace_region) {
+                (Some(Region::Deployment), Some(Region::Deployment)) => {
                     check.finding(Status::Pass, format!("compute `{}` and the workspace are deployed to the same region", c.name))
                 }
-                (Some(a), Some(b)) if a == b => check.finding(Status::Pass, format!("compute `{}` is in the workspace's region `{a}`", c.name)),
-                (Some(a), Some(b)) if a != crate::net::REGION_MARKER => {
+                (Some(Region::Named(a)), Some(Region::Named(b))) if a == b => check.finding(Status::Pass, format!("compute `{}` is in the workspace's region `{a}`", c.name)),
+                (Some(Region::Named(a)), Some(Region::Named(b))) => {
                     let pe = ctx.workspace.is_some_and(|w| w.has_approved_private_endpoint() || !w.private_endpoint_statuses.is_empty());
                     if kind == ComputeKind::Instance {
                         check.finding(Status::Fail, format!("compute instance `{}` is in `{a}` but the workspace is in `{b}`; only clusters may be in another region", c.name))
@@ -489,22 +490,24 @@ pub static CMP_015: Check = Check {
         source: "Seed › Limitations",
     },
     run: |ctx, check| {
-        let region =
-            ctx.model.computes.iter().find_map(|c| c.location.clone()).filter(|l| l != crate::net::REGION_MARKER).or_else(|| ctx.scenario.region.clone());
+        let named = |l: &&Region| matches!(l, Region::Named(_));
+        let region = ctx.model.computes.iter().find_map(|c| c.location.as_ref().filter(named)).or(ctx.scenario.region.as_ref());
         if ctx.model.storage_accounts.is_empty() {
             return vec![check.finding(Status::Unknown, "no storage account JSON was given")];
         }
-        let Some(region) = region else { return vec![check.finding(Status::Unknown, "the compute's region is unknown")] };
-        let marker = crate::net::REGION_MARKER;
-        let shown = if region == marker { "the template's deployment region".to_string() } else { format!("`{}`", crate::net::sub_tag_case(&region)) };
+        let shown = match region {
+            Some(Region::Named(r)) => format!("`{r}`"),
+            Some(Region::Deployment) => "the template's deployment region".to_string(),
+            Some(Region::Unknown) | None => return vec![check.finding(Status::Unknown, "the compute's region is unknown")],
+        };
         let (mut far, mut unknown) = (Vec::new(), Vec::new());
         for s in &ctx.model.storage_accounts {
-            let Some(l) = s.location.as_deref() else { continue };
-            if l.contains('<') || (l == marker) != (region == marker) {
+            let Some(l) = s.location.as_ref() else { continue };
+            match (l, region) {
+                (Region::Named(a), Some(Region::Named(b))) if a != b => far.push(format!("`{}` ({a})", s.name)),
+                (Region::Named(_), Some(Region::Named(_))) | (Region::Deployment, Some(Region::Deployment)) => {}
                 // An unresolved location, or the template's region against a named one.
-                unknown.push(format!("`{}`", s.name));
-            } else if l != region {
-                far.push(format!("`{}` ({l})", s.name));
+                _ => unknown.push(format!("`{}`", s.name)),
             }
         }
         if !far.is_empty() {

@@ -28,7 +28,7 @@ pub static DBX_001: Check = Check {
             return vec![check.finding(Status::Unknown, "needs the Databricks workspace JSON and the Azure ML workspace JSON")];
         };
         let mut problems = Vec::new();
-        if let (Some(a), Some(b)) = (d.location.as_deref(), w.location.as_deref()) {
+        if let (Some(crate::net::Region::Named(a)), Some(crate::net::Region::Named(b))) = (&d.location, &w.location) {
             if a != b {
                 problems.push(format!("Databricks is in `{a}`, the workspace in `{b}`"));
             }

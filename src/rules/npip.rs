@@ -446,7 +446,7 @@ pub static NPIP_010: Check = Check {
         if ctx.is_profile_2023() {
             return vec![check.finding(Status::NotApplicable, "no-public-IP compute is generally available under the 2023 docs")];
         }
-        match ctx.scenario.region.as_deref().filter(|r| *r != crate::net::REGION_MARKER) {
+        match ctx.scenario.region_name() {
             None => vec![check.finding(Status::Unknown, "the region is unknown; pass --region")],
             Some(r) if PREVIEW_REGIONS.contains(&r) => vec![check.finding(Status::Pass, format!("`{r}` offered the no-public-IP preview"))],
             Some(r) => vec![check.finding(Status::Warn, format!("`{r}` is not in the October 2022 list of regions for the no-public-IP preview"))],

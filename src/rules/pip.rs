@@ -3,7 +3,7 @@
 use super::flows::{self, subnet_endpoint, FlowReq};
 use super::{docs, scope, Check, Ctx, NsgState, RouteState};
 use crate::model::{resource_group_of, Route, RouteTable};
-use crate::net::{field_cover, Access, Cover, Direction, Endpoint};
+use crate::net::{field_cover, Access, Address, Cover, Direction, Endpoint, Region};
 use crate::report::json::J;
 use crate::report::{Finding, Fix, Severity, Status};
 use ipnet::IpNet;
@@ -151,7 +151,7 @@ pub(crate) struct Tunnel<'r> {
 
 /// Forced tunnelling: a `0.0.0.0/0` route (or routes covering all public space) whose
 /// next hop isn't `Internet`.
-pub(crate) fn tunnel<'r>(table: &'r RouteTable, region: Option<&str>) -> Tunnel<'r> {
+pub(crate) fn tunnel<'r>(table: &'r RouteTable, region: Option<&Region>) -> Tunnel<'r> {
     let is_internet = |r: &Route| r.next_hop_type.as_deref().is_some_and(|h| h.eq_ignore_ascii_case("Internet"));
     let prefix = |r: &Route| r.address_prefix.as_deref().and_then(|p| p.trim().parse::<IpNet>().ok());
     let non_internet: Vec<&Route> = table.routes.iter().filter(|r| !is_internet(r) && r.next_hop_type.is_some()).collect();
@@ -163,18 +163,14 @@ pub(crate) fn tunnel<'r>(table: &'r RouteTable, region: Option<&str>) -> Tunnel<
     let tag_route = |name: &str, regional: bool| -> Option<bool> {
         let mut unknown = false;
         for r in table.routes.iter().filter(|r| is_internet(r)) {
-            let Some(p) = r.address_prefix.as_deref() else { continue };
-            let (n, reg) = match p.split_once('.') {
-                Some((n, reg)) => (n, Some(reg)),
-                None => (p, None),
-            };
+            let Some(Address::Tag { name: n, region: reg }) = r.address_prefix.as_deref().and_then(Address::parse) else { continue };
             if !n.eq_ignore_ascii_case(name) {
                 continue;
             }
             match (reg, regional, region) {
                 (None, _, _) => return Some(true),
-                (Some(reg), true, Some(want)) if reg.eq_ignore_ascii_case(want) => return Some(true),
-                (Some(_), true, None) => unknown = true,
+                (Some(reg), true, Some(want)) if reg == *want && reg != Region::Unknown => return Some(true),
+                (Some(_), true, None | Some(Region::Unknown)) => unknown = true,
                 _ => {}
             }
         }
@@ -217,7 +213,7 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
             RouteState::Missing(reason) => return check.finding(Status::Unknown, format!("forced tunnelling can't be checked: {reason}")),
             RouteState::Given(table) => *table,
         };
-        let tun = tunnel(table, ctx.scenario.region.as_deref());
+        let tun = tunnel(table, ctx.scenario.region.as_ref());
         let mut f = if tun.forced.is_empty() {
             check.finding(Status::Pass, format!("route table `{}` does not force-tunnel internet traffic", table.name))
         } else if tun.aml_route && tun.batch_route {
@@ -283,7 +279,7 @@ fn run_004(ctx: &Ctx, check: &'static Check) -> Vec<Finding> {
 /// service-tag route with another hop might be more specific, so it leaves a doubt.
 fn ip_routes_by_data(ctx: &Ctx, table: &RouteTable, missing: &[&str]) -> Option<(Status, String)> {
     let tags = ctx.tags?;
-    let region = ctx.scenario.region.as_deref()?;
+    let region = ctx.scenario.region_name()?;
     let is_internet = |r: &Route| r.next_hop_type.as_deref().is_some_and(|h| h.eq_ignore_ascii_case("Internet"));
     let mut internet: Vec<IpNet> = Vec::new();
     let mut other: Vec<IpNet> = Vec::new();

@@ -8,7 +8,7 @@ use super::template::{self, escape_pointer};
 use super::text_of;
 use crate::json::{Node, Value};
 use crate::model::*;
-use crate::net::{normalise_region, Access, Address, Direction, PortRange, PortSet, Protocol, REGION_MARKER};
+use crate::net::{Access, Address, Direction, PortRange, PortSet, Protocol, Region};
 use crate::service_tags::Lookup;
 use ipnet::IpNet;
 use std::collections::HashMap;
@@ -421,11 +421,10 @@ impl<'m> Reader<'m> {
             _ => {}
         }
         if let Some(location) = node.get("location").and_then(|l| l.as_str()) {
-            let l = normalise_region(location);
-            if l == REGION_MARKER {
-                self.model.template_region = true;
-            } else if !l.is_empty() && l != "global" && !self.model.locations.contains(&l) {
-                self.model.locations.push(l);
+            match Region::read(location) {
+                Some(Region::Deployment) => self.model.template_region = true,
+                Some(Region::Named(l)) if l != "global" && !self.model.locations.contains(&l) => self.model.locations.push(l),
+                _ => {}
             }
         }
     }

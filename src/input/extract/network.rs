@@ -40,7 +40,7 @@ impl Reader<'_> {
             name,
             subscription: id.as_deref().and_then(subscription_of),
             id,
-            location: node.get("location").and_then(text_of).map(|l| normalise_region(&l)),
+            location: node.get("location").and_then(text_of).and_then(|l| Region::read(&l)),
             address_prefixes: prefixes,
             dns_servers: dns,
             subnet_names: names,

@@ -41,7 +41,7 @@ impl Reader<'_> {
         self.model.nsgs.push(Nsg {
             name,
             id: node.get("id").and_then(text_of),
-            location: node.get("location").and_then(text_of),
+            location: node.get("location").and_then(text_of).and_then(|l| Region::read(&l)),
             rules,
             defaults_added: false,
             attached_subnets: attached,
@@ -426,14 +426,14 @@ impl Reader<'_> {
         let pasted = self.model.service_tags.as_ref().map(|p| p.table.clone());
         let change = pasted.as_ref().map_or(crate::service_tags::CHANGE_NUMBER, |t| t.change_number);
         let lookup_in = |name: &str| match &pasted {
-            Some(table) if !name.contains(REGION_MARKER) => match table.get(name) {
+            Some(table) if !name.contains(crate::input::DEPLOYMENT_REGION) => match table.get(name) {
                 Some(t) => Lookup::Exists { name: t.name.to_string(), features: t.features },
-                None => match crate::service_tags::lookup(name, REGION_MARKER) {
+                None => match crate::service_tags::lookup(name, crate::input::DEPLOYMENT_REGION) {
                     Lookup::Missing { closest } => Lookup::Missing { closest },
                     _ => Lookup::Missing { closest: None },
                 },
             },
-            _ => crate::service_tags::lookup(name, REGION_MARKER),
+            _ => crate::service_tags::lookup(name, crate::input::DEPLOYMENT_REGION),
         };
         let lookup = lookup_in(tag);
         let needed = usage.needs();

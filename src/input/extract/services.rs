@@ -22,7 +22,7 @@ impl Reader<'_> {
         self.model.workspaces.push(Workspace {
             name,
             id: node.get("id").and_then(text_of),
-            location: node.get("location").and_then(text_of).map(|l| normalise_region(&l)),
+            location: node.get("location").and_then(text_of).and_then(|l| Region::read(&l)),
             private_endpoint_statuses: statuses,
             private_endpoints_known: known,
             hbi: flag(&["hbiWorkspace", "hbi_workspace"]),
@@ -74,7 +74,7 @@ impl Reader<'_> {
             .and_then(number)
             .filter(|p| (1.0..=65535.0).contains(p))
             .map(|p| p as u16);
-        let location = node.get("location").and_then(|l| l.as_str()).or_else(|| outer.get("computeLocation").and_then(|l| l.as_str())).map(normalise_region);
+        let location = node.get("location").or_else(|| outer.get("computeLocation")).and_then(text_of).and_then(|l| Region::read(&l));
         self.found(format!("Azure ML compute {name} ({})", if kind_text.is_empty() { "type unknown".into() } else { kind_text.clone() }));
         let loc = self.loc(pointer, node);
         self.model.computes.push(Compute {
@@ -107,7 +107,7 @@ impl Reader<'_> {
         self.model.storage_accounts.push(StorageAccount {
             name,
             id: node.get("id").and_then(text_of),
-            location: node.get("location").and_then(text_of).map(|l| normalise_region(&l)),
+            location: node.get("location").and_then(text_of).and_then(|l| Region::read(&l)),
             vnet_rule_subnets: rules,
             default_action_deny: deny,
             loc,
@@ -122,7 +122,7 @@ impl Reader<'_> {
         let loc = self.loc(pointer, node);
         self.model.databricks.push(DatabricksWorkspace {
             name,
-            location: node.get("location").and_then(text_of).map(|l| normalise_region(&l)),
+            location: node.get("location").and_then(text_of).and_then(|l| Region::read(&l)),
             vnet_id: value("customVirtualNetworkId"),
             public_subnet: value("customPublicSubnetName"),
             private_subnet: value("customPrivateSubnetName"),

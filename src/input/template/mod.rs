@@ -18,8 +18,8 @@
 mod expr;
 mod func;
 
+use crate::input::DEPLOYMENT_REGION;
 use crate::json::{format_number, Node, Pos, Value};
-use crate::net::REGION_MARKER;
 use expr::Ex;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -839,7 +839,7 @@ impl<'a> Scope<'a> {
                 None => unresolved("<reference>", pos),
             },
             "resourcegroup" => v(Value::Object(vec![
-                ("location".into(), Node { value: Value::String(REGION_MARKER.into()), pos }),
+                ("location".into(), Node { value: Value::String(DEPLOYMENT_REGION.into()), pos }),
                 ("name".into(), Node { value: Value::String("<resource group>".into()), pos }),
                 ("id".into(), Node { value: Value::String("/subscriptions/<subscription>/resourceGroups/<resource group>".into()), pos }),
             ])),
@@ -850,7 +850,7 @@ impl<'a> Scope<'a> {
             ])),
             "deployment" => v(Value::Object(vec![
                 ("name".into(), unresolved("<deployment>", pos)),
-                ("location".into(), Node { value: Value::String(REGION_MARKER.into()), pos }),
+                ("location".into(), Node { value: Value::String(DEPLOYMENT_REGION.into()), pos }),
             ])),
             "tenant" => v(Value::Object(vec![("tenantId".into(), unresolved("<tenant>", pos))])),
             _ if lower.contains('.') => self.user_function(lower, name, vals, pos, pointer),

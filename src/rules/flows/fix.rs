@@ -20,13 +20,9 @@ pub(super) fn port_ranges(ports: &[u16]) -> Vec<String> {
 
 pub(super) fn endpoint_prefix(e: &Endpoint) -> String {
     match e {
-        Endpoint::Service { name, region: Some(r) } if r != REGION_UNKNOWN && r != crate::net::REGION_MARKER => {
-            format!("{name}.{}", crate::net::sub_tag_case(r))
-        }
-        Endpoint::Service { name, region } => match region {
-            Some(_) => format!("{name}.<region>"),
-            None => name.clone(),
-        },
+        Endpoint::Service { name, region: Some(r @ crate::net::Region::Named(_)) } => format!("{name}.{r}"),
+        Endpoint::Service { name, region: Some(_) } => format!("{name}.<region>"),
+        Endpoint::Service { name, region: None } => name.clone(),
         Endpoint::VirtualNetwork => "VirtualNetwork".into(),
         Endpoint::Subnet(p) | Endpoint::Prefixes(p) if p.len() == 1 => p.first().map(|n| n.to_string()).unwrap_or_default(),
         Endpoint::Subnet(_) | Endpoint::Prefixes(_) => "VirtualNetwork".into(),

@@ -3,7 +3,7 @@
 
 use super::{Ctx, NsgState, Target};
 use crate::model::{resource_group_of, Model, Nsg};
-use crate::net::{Access, Direction, Endpoint, Protocol, REGION_UNKNOWN};
+use crate::net::{Access, Direction, Endpoint, Protocol, Region};
 use crate::nsg::{self, FlowStatus, MatchKind, PathVerdict};
 use crate::report::json::J;
 use crate::report::{Evidence, Fix, FlowOutcome, Hop, Role, Status};
@@ -55,7 +55,7 @@ pub struct ReqResult {
 
 /// A required service tag, regional when `regional` (the scenario region, or unknown).
 pub fn service(ctx: &Ctx, name: &str, regional: bool) -> Endpoint {
-    let region = regional.then(|| ctx.scenario.region.clone().unwrap_or_else(|| REGION_UNKNOWN.to_string()));
+    let region = regional.then(|| ctx.scenario.region.clone().unwrap_or(Region::Unknown));
     Endpoint::Service { name: name.to_string(), region }
 }
 
@@ -169,10 +169,9 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
     let regional_doubt = results.iter().any(|(_, path)| {
         path.hops.iter().any(|(_, nsg, v)| {
             v.trace.iter().filter_map(|h| nsg.rules.get(h.index)).any(|r| {
-                r.source
-                    .iter()
-                    .chain(r.destination.iter())
-                    .any(|a| matches!(a, crate::net::Address::Tag { region: Some(reg), .. } if !matches!(reg.as_str(), "frontend" | "firstparty" | "backend")))
+                r.source.iter().chain(r.destination.iter()).any(
+                    |a| matches!(a, crate::net::Address::Tag { region: Some(reg), .. } if !matches!(reg.name(), Some("frontend" | "firstparty" | "backend"))),
+                )
             })
         })
     });
@@ -188,7 +187,7 @@ pub fn evaluate(ctx: &Ctx, target: &Target, req: &FlowReq) -> ReqResult {
 }
 
 fn has_unknown_region(req: &FlowReq) -> bool {
-    [&req.source, &req.destination].iter().any(|e| matches!(e, Endpoint::Service { region: Some(r), .. } if r == REGION_UNKNOWN))
+    [&req.source, &req.destination].iter().any(|e| matches!(e, Endpoint::Service { region: Some(Region::Unknown), .. }))
 }
 
 fn push_evidence(evidence: &mut Vec<Evidence>, nsg: &Nsg, index: usize, role: Role) {
