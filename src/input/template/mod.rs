@@ -209,7 +209,7 @@ impl<'a> Scope<'a> {
 
     fn collect(&self, template: &Node, base: &str, locals: &Locals, out: &mut Vec<FlatResource>, level: usize, conditional: bool) {
         for (pointer, _, resource) in Scope::resources_of(template, base) {
-            self.collect_resource(resource, &pointer, None, locals, out, level, conditional);
+            self.collect_resource(resource, Site { pointer: &pointer, parent: None, level, conditional }, locals, out);
         }
     }
 
@@ -253,17 +253,8 @@ impl<'a> Scope<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn collect_resource(
-        &self,
-        resource: &Node,
-        pointer: &str,
-        parent: Option<(&str, &str)>,
-        locals: &Locals,
-        out: &mut Vec<FlatResource>,
-        level: usize,
-        conditional: bool,
-    ) {
+    fn collect_resource(&self, resource: &Node, site: Site<'_>, locals: &Locals, out: &mut Vec<FlatResource>) {
+        let Site { pointer, parent, level, conditional } = site;
         if !resource.is_object() || !self.ctx.charge(1, pointer, resource.pos) {
             return;
         }
@@ -322,23 +313,13 @@ impl<'a> Scope<'a> {
             if lower == "microsoft.resources/deployments" {
                 self.collect_deployment(resource, pointer, locals, out, level, maybe);
             } else {
-                self.collect_one(resource, pointer, parent, locals, out, level, maybe, iteration);
+                self.collect_one(resource, Site { conditional: maybe, ..site }, locals, iteration, out);
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn collect_one(
-        &self,
-        resource: &Node,
-        pointer: &str,
-        parent: Option<(&str, &str)>,
-        locals: &Locals,
-        out: &mut Vec<FlatResource>,
-        level: usize,
-        conditional: bool,
-        iteration: Option<usize>,
-    ) {
+    fn collect_one(&self, resource: &Node, site: Site<'_>, locals: &Locals, iteration: Option<usize>, out: &mut Vec<FlatResource>) {
+        let Site { pointer, parent, level, conditional } = site;
         let mut node = self.resolve_resource(resource, pointer, locals);
         // Child resources declared inside their parent with short type and name.
         if let (Some((parent_type, parent_name)), Value::Object(members)) = (parent, &mut node.value) {
@@ -386,7 +367,8 @@ impl<'a> Scope<'a> {
         if let Some(raw_children) = resource.get("resources").and_then(|r| r.as_array()) {
             for (i, child) in raw_children.iter().enumerate() {
                 let child_pointer = format!("{pointer}/resources/{i}");
-                self.collect_resource(child, &child_pointer, Some((&full_type, &full_name)), locals, out, level, conditional);
+                let site = Site { pointer: &child_pointer, parent: Some((&full_type, &full_name)), level, conditional };
+                self.collect_resource(child, site, locals, out);
             }
         }
     }
@@ -1106,6 +1088,17 @@ pub fn measure(node: &Node, limit: u64) -> (u64, usize) {
 /// Escapes a key for a JSON pointer.
 pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Where a resource stands in the template being flattened: its JSON pointer, the parent
+/// that declares it inline (type and name), the nesting level of deployments, and whether
+/// a condition that could not be evaluated guards it.
+#[derive(Clone, Copy)]
+struct Site<'a> {
+    pointer: &'a str,
+    parent: Option<(&'a str, &'a str)>,
+    level: usize,
+    conditional: bool,
 }
 
 #[cfg(test)]
