@@ -200,6 +200,60 @@ test('hostile input keeps the page alive', async () => {
   await page.close();
 });
 
+// The template attacks of issue 10 (each once hung, exhausted memory or overflowed the
+// stack): the core's budgets end them with a note; the guard's worker reads them first.
+function attacks() {
+  const doubling = { v0: 'abcdefghijklmnopqrstuvwxyz0123456789' };
+  for (let i = 1; i < 64; i++) doubling[`v${i}`] = `[concat(variables('v${i - 1}'), variables('v${i - 1}'))]`;
+  const ref = (p) => `reference(resourceId('Microsoft.Resources/deployments', 'd${p}')).outputs.o.value`;
+  const chain = [];
+  for (let i = 0; i < 64; i++) {
+    const value = i === 0 ? "'x'" : `if(equals(${ref(i - 1)}, ${ref(i - 1)}), ${ref(i - 1)}, 'y')`;
+    chain.push({ type: 'Microsoft.Resources/deployments', name: `d${i}`, properties: { template: { resources: [], outputs: { o: { type: 'string', value: `[${value}]` } } } } });
+  }
+  const deep = { v0: 1 };
+  for (let i = 1; i < 1500; i++) deep[`v${i}`] = `[createArray(variables('v${i - 1}'))]`;
+  const template = (variables, resources) => JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', variables, resources });
+  const nsg = (name, extra = {}) => ({ type: 'Microsoft.Network/networkSecurityGroups', apiVersion: '2023-05-01', name, location: 'westus2', properties: { securityRules: [], ...extra } });
+  return [
+    ['doubling concat', template(doubling, [nsg("[variables('v63')]")])],
+    ['64 chained references', template({}, [...chain, nsg(`[${ref(63)}]`)])],
+    ['a 1,500-level value tree', template(deep, [nsg('deep', { deep: "[variables('v1499')]" })])],
+  ];
+}
+
+test('hostile templates are checked within the time limit; a document that runs past it or traps is set aside by name, and the page keeps working', async () => {
+  const page = await open();
+  for (const [what, text] of attacks()) {
+    const started = Date.now();
+    await editor(page, text);
+    await page.locator('li.finding', { hasText: 'AML-INP-005' }).first().waitFor({ state: 'attached', timeout: 10000 });
+    assert.ok(Date.now() - started < 10000, `${what}: within the limit`);
+    assert.equal(await page.locator('.guard').count(), 0, `${what}: finished in the worker, then checked here`);
+  }
+  // Past the limit (shortened for the test): the document is named and set aside, the
+  // others are checked.
+  await page.evaluate(() => { window.amlvnetGuardLimitMs = 5; });
+  await page.locator('input[type=file]').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(nsgOf(4000)) });
+  const said = page.locator('.guard');
+  await said.waitFor();
+  assert.match(await said.innerText(), /^Checking stopped: `big\.json` was set aside, because it ran past the time limit \(5 ms\)\. The other documents are checked\./);
+  await page.locator('.card').first().locator('details.found li', { hasText: 'deep' }).waitFor({ state: 'attached' });
+  await page.screenshot({ path: path.join(artifacts, 'guard-stopped.png') });
+  await page.locator('article.card').nth(1).locator('button.remove').click();
+  // A trap (a panic in the worker): its message, then a fresh worker for the next edit.
+  await page.evaluate(() => { window.amlvnetGuardLimitMs = undefined; window.amlvnetGuardTrap = true; });
+  await editor(page, attacks()[0][1].replace('v63', 'v62'));
+  await said.waitFor();
+  assert.match(await said.innerText(), /set aside, because it stopped the checker \(panicked at .*the browser tests asked for a trap/);
+  await page.evaluate(() => { window.amlvnetGuardTrap = false; });
+  await editor(page, attacks()[2][1].replace('"name":"deep"', '"name":"after"'));
+  await page.locator('.card details.found li', { hasText: 'after' }).waitFor({ state: 'attached', timeout: 10000 });
+  assert.equal(await said.count(), 0);
+  assert.equal(await page.locator('.panic.shown').count(), 0);
+  await page.close();
+});
+
 // An NSG of `n` rules, pretty-printed as `az` prints it.
 function nsgOf(n) {
   const rules = [];
@@ -467,5 +521,5 @@ test('no request left 127.0.0.1 and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
   const paths = new Set(server.requests.map((r) => r.replace(/-[0-9a-f]{1,16}/, '-HASH')));
-  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json|prefixes\.bin|flow-panel\.js)$/, p);
+  for (const p of paths) assert.match(p, /^GET \/(|index\.html|style-HASH\.css|web-HASH\.js|web-HASH_bg\.wasm|embed\.html|amlvnet\.js|amlvnet_bg\.wasm|rules\.json|prefixes\.bin|flow-panel\.js|worker\.js|keeper\.js)$/, p);
 });

@@ -147,8 +147,9 @@ pub(crate) fn Documents(props: &DocumentsProps) -> Html {
         let dragging = dragging.clone();
         Callback::from(move |_: DragEvent| dragging.set(false))
     };
-    let cards = s.docs.iter().enumerate().map(|(i, d)| {
-        let info = props.report.0 .0.documents.get(i).filter(|_| s.checked.get(i).is_some_and(|c| c.id == d.id));
+    let cards = s.docs.iter().map(|d| {
+        // The report's documents are `checking`'s (the guard may hold one back).
+        let info = s.checking.iter().position(|c| c.id == d.id).and_then(|p| props.report.0 .0.documents.get(p));
         let id = d.id;
         let on_edit = {
             let (s, pending) = (s.clone(), pending.clone());

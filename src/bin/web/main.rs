@@ -4,6 +4,7 @@
 mod decoder;
 mod docs;
 mod flowpanel;
+mod guard;
 mod inputs;
 mod results;
 mod state;
@@ -54,16 +55,25 @@ impl Reducible for State {
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    set_mark("data-start-ms", amlvnet::json::fixed(now(), 0));
     std::panic::set_hook(Box::new(|info| {
+        let Some(window) = web_sys::window() else {
+            // In the guard's worker: the page says it.
+            guard::post_panic(format!("{info}"));
+            return;
+        };
         let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        if let Some(doc) = window.document() {
             if let Some(banner) = doc.get_element_by_id("panic") {
                 banner.set_text_content(Some(&text));
                 let _ = banner.set_attribute("class", "panic shown");
             }
         }
     }));
+    // In the guard's worker (`guard.rs`), the module only answers `guard_check`.
+    if web_sys::window().is_none() {
+        return;
+    }
+    set_mark("data-start-ms", amlvnet::json::fixed(now(), 0));
     // The pre-rendered copy of the first results (scripts/prerender.mjs) goes now, with
     // its whole version if that is still waiting; Yew renders in a microtask of this same
     // task, so no frame is painted in between.
@@ -202,8 +212,18 @@ fn App() -> Html {
         // Once the page is idle, warm the checker up (see `warm_up`).
         Timeout::new(400, || timed("data-warm-ms", warm_up)).forget();
     });
+    // Documents the guard must see first are checked here once its worker finished them.
+    {
+        let handle = state.clone();
+        use_effect_with(state.checked.clone(), move |docs| {
+            if handle.guard == state::Guard::Waiting {
+                let docs = docs.clone();
+                guard::run(&docs.clone(), move |verdict| handle.dispatch(Action::Guarded { docs, verdict }));
+            }
+        });
+    }
     let report = {
-        let docs = state.checked.clone();
+        let docs = state.checking.clone();
         let options = state.options();
         // Documents are read once per edit; a scenario change only re-runs the checks.
         let model = use_memo(docs, |docs| {
@@ -246,6 +266,8 @@ fn App() -> Html {
         <>
             { header() }
             if let Some(e) = link_error { <p class="link-error" role="alert">{ e }</p> }
+            if state.guard == state::Guard::Waiting { <p class="guard-wait" role="status">{ "Checking the documents in the background…" }</p> }
+            if let state::Guard::Stopped(said) = &state.guard { <p class="link-error guard" role="alert">{ said }</p> }
             <main id="main" class="layout">
                 <section class="inputs" aria-label="Inputs">
                     <Scenario state={state.clone()} report={shared.clone()} />

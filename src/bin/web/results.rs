@@ -41,7 +41,7 @@ pub(crate) fn results(report: &Report, state: &State, shared: &Shared) -> Html {
             <ProfileDiff report={shared.clone()} />
             { for report.fixes_by_nsg.iter().map(nsg_fix_view) }
             { for ORDER.iter().map(|s| group(report, *s, shared)) }
-            <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checked.len()) }</p>
+            <p class="privacy">{ format!("Checked {} document(s) in this browser. Nothing was sent anywhere.", state.checking.len()) }</p>
         </>
     }
 }

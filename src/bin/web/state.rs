@@ -72,6 +72,11 @@ pub struct State {
     next_id: u32,
     /// The documents as last checked (updated after typing pauses).
     pub checked: Rc<Vec<Doc>>,
+    /// What the checks run on: `checked`, or, while the guard's worker reads it first
+    /// (`guard.rs`), the last set it finished, and never a document it set aside.
+    pub checking: Rc<Vec<Doc>>,
+    /// The guard's word on `checked`.
+    pub guard: Guard,
     /// `""` means "from the documents".
     pub compute: String,
     pub public_ip: String,
@@ -120,6 +125,40 @@ pub enum Action {
     Commit,
     /// A whole new state (a share link, read).
     Load(Box<State>),
+    /// The guard's worker finished with `docs` (a `checked` of an earlier state or this one).
+    Guarded {
+        docs: Rc<Vec<Doc>>,
+        verdict: Verdict,
+    },
+}
+
+/// The guard's word on the documents (`guard.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    /// Checked on the page: finished in the worker, or not in need of it.
+    Clear,
+    /// In the worker.
+    Waiting,
+    /// A document was set aside: why, for people.
+    Stopped(String),
+}
+
+/// What the guard's worker found for one set of documents.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Every document finished within the limit, alone and together.
+    Cleared,
+    /// The document at `index` (`None`: the documents together) did not finish.
+    Stopped { index: Option<usize>, why: String },
+}
+
+/// Plain JSON up to this size is checked on the page at once (`guard.rs`).
+const DIRECT_MAX_BYTES: usize = 1_000_000;
+
+/// Whether these documents are read in the guard's worker first: templates (their
+/// expressions compute) and anything over `DIRECT_MAX_BYTES`.
+pub fn guard_needed(docs: &[Doc]) -> bool {
+    docs.iter().map(|d| d.text.len()).sum::<usize>() > DIRECT_MAX_BYTES || docs.iter().any(|d| d.text.as_bytes().windows(2).any(|w| w == b"\"["))
 }
 
 impl Default for State {
@@ -135,6 +174,8 @@ impl State {
             docs: Vec::new(),
             next_id: 1,
             checked: Rc::new(Vec::new()),
+            checking: Rc::new(Vec::new()),
+            guard: Guard::Clear,
             compute: String::new(),
             public_ip: String::new(),
             region: String::new(),
@@ -144,8 +185,14 @@ impl State {
     }
 
     /// Check the documents as they are now.
-    fn commit(&mut self) {
+    pub(crate) fn commit(&mut self) {
         self.checked = Rc::new(self.docs.clone());
+        if guard_needed(&self.checked) {
+            self.guard = Guard::Waiting;
+        } else {
+            self.checking = self.checked.clone();
+            self.guard = Guard::Clear;
+        }
     }
 
     /// The transition function.
@@ -212,6 +259,23 @@ impl State {
             )),
             Action::DismissRefused => self.refused.clear(),
             Action::Commit => self.commit(),
+            Action::Guarded { docs, verdict } if Rc::ptr_eq(&docs, &self.checked) => match verdict {
+                Verdict::Cleared => {
+                    self.checking = docs;
+                    self.guard = Guard::Clear;
+                }
+                Verdict::Stopped { index, why } => {
+                    let which = match index.and_then(|i| docs.get(i)) {
+                        Some(d) => format!("`{}` was", d.name),
+                        None => "the documents together were".into(),
+                    };
+                    let kept: Vec<Doc> = docs.iter().enumerate().filter(|(j, _)| index.is_some_and(|i| i != *j)).map(|(_, d)| d.clone()).collect();
+                    let rest = if kept.is_empty() { "" } else { " The other documents are checked." };
+                    self.guard = Guard::Stopped(format!("Checking stopped: {which} set aside, because {why}.{rest} Edit or remove it to check again."));
+                    self.checking = Rc::new(kept);
+                }
+            },
+            Action::Guarded { .. } => {}
         }
         self
     }
@@ -333,6 +397,38 @@ mod tests {
     }
 
     #[test]
+    fn the_guard_holds_back_templates_and_big_texts_and_sets_aside_what_it_stopped() {
+        let template = r#"{"resources": [{"name": "[concat('a', 'b')]"}]}"#;
+        let s = State::default();
+        assert_eq!(s.guard, Guard::Clear, "a plain export is checked at once");
+        assert!(Rc::ptr_eq(&s.checking, &s.checked));
+        let before = s.checking.clone();
+        let s = s.apply(Action::Add { name: "t.json".into(), text: template.into() });
+        assert_eq!(s.guard, Guard::Waiting);
+        assert!(Rc::ptr_eq(&s.checking, &before), "the last cleared set is still what is checked");
+        // A verdict for documents that are no longer the current ones changes nothing.
+        let stale = s.clone().apply(Action::Guarded { docs: before.clone(), verdict: Verdict::Cleared });
+        assert_eq!(stale.guard, Guard::Waiting);
+        let docs = s.checked.clone();
+        let cleared = s.clone().apply(Action::Guarded { docs: docs.clone(), verdict: Verdict::Cleared });
+        assert_eq!((cleared.guard, cleared.checking.len()), (Guard::Clear, 2));
+        let stopped = s
+            .clone()
+            .apply(Action::Guarded { docs: docs.clone(), verdict: Verdict::Stopped { index: Some(1), why: "it ran past the time limit (10 s)".into() } });
+        assert_eq!(
+            stopped.guard,
+            Guard::Stopped("Checking stopped: `t.json` was set aside, because it ran past the time limit (10 s). The other documents are checked. Edit or remove it to check again.".into())
+        );
+        assert_eq!(stopped.checking.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["az-nsg-show.json"]);
+        let together =
+            s.apply(Action::Guarded { docs, verdict: Verdict::Stopped { index: None, why: "it stopped the checker (RuntimeError: unreachable)".into() } });
+        assert!(together.checking.is_empty() && matches!(&together.guard, Guard::Stopped(m) if m.starts_with("Checking stopped: the documents together were")));
+        // Over 1 MB, plain JSON goes through the worker too.
+        let big = format!("[{}0]", "0,".repeat(600_000));
+        assert_eq!(State::new().apply(Action::Add { name: "big.json".into(), text: big }).guard, Guard::Waiting);
+    }
+
+    #[test]
     fn files_too_big_to_read_are_named_not_added() {
         let s = State::new().apply(Action::Refuse { name: "huge.json".into(), bytes: 31_200_000 });
         assert!(s.docs.is_empty());
@@ -359,7 +455,6 @@ mod tests {
 pub mod share {
     use super::{Doc, State};
     use amlvnet::report::json::J;
-    use std::rc::Rc;
 
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     /// Links longer than this are refused (browsers cap URLs around 2 MB).
@@ -503,7 +598,7 @@ pub mod share {
         state.public_ip = pick(field("publicIp"), &["yes", "no"]);
         state.region = field("region").chars().filter(|c| c.is_ascii_alphanumeric() || *c == ' ').take(40).collect();
         state.profile = if field("profile") == "2023-04" { "2023-04".into() } else { "2022-07".into() };
-        state.checked = Rc::new(state.docs.clone());
+        state.commit();
         let left_out = (docs.len() > MAX_DOCS).then(|| {
             format!("The share link holds {} documents; the first {MAX_DOCS} are shown, the other {} are left out.", docs.len(), docs.len() - MAX_DOCS)
         });
