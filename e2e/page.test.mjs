@@ -223,7 +223,7 @@ function attacks() {
 }
 
 test('hostile templates are checked within the time limit; a document that runs past it or traps is set aside by name, and the page keeps working', async () => {
-  const page = await open();
+  let page = await open();
   for (const [what, text] of attacks()) {
     const started = Date.now();
     await editor(page, text);
@@ -231,6 +231,21 @@ test('hostile templates are checked within the time limit; a document that runs 
     assert.ok(Date.now() - started < 10000, `${what}: within the limit`);
     assert.equal(await page.locator('.guard').count(), 0, `${what}: finished in the worker, then checked here`);
   }
+  await page.close();
+  // The same attacks as share links (the 1.4 KB hanging template was a 758-character
+  // link): each opens to its results within the limit.
+  const link = (text) => '#s=' + zlib.deflateRawSync(Buffer.from(JSON.stringify({ v: 1, docs: [['attack.json', text]] })), { level: 9 }).toString('base64url');
+  for (const [what, text] of attacks()) {
+    const started = Date.now();
+    const tab = await open(link(text));
+    await tab.locator('li.finding', { hasText: 'AML-INP-005' }).first().waitFor({ state: 'attached', timeout: 10000 });
+    assert.ok(Date.now() - started < 10000, `${what} as a share link: within the limit`);
+    assert.equal(await tab.locator('.panic.shown, .guard').count(), 0, what);
+    await tab.close();
+  }
+  page = await open();
+  await editor(page, attacks()[2][1]);
+  await page.locator('li.finding', { hasText: 'AML-INP-005' }).first().waitFor({ state: 'attached', timeout: 10000 });
   // Past the limit (shortened for the test): the document is named and set aside, the
   // others are checked.
   await page.evaluate(() => { window.amlvnetGuardLimitMs = 5; });
