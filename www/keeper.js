@@ -1,10 +1,11 @@
 // The guard's keeper (src/bin/web/guard.rs): runs the page's documents through worker.js
-// under a time limit. keep({ glue, module, names, texts, done }) calls done(index, why),
-// why null when every step finished (index: the document being read; -1: all of them
-// together). A run past the limit, or one that traps, ends the worker; the next run gets a
-// fresh one. Texts a run finished (up to 5 MB each) are remembered and not read alone again. index.html
-// loads this module the first time a document needs the guard. The browser tests set
-// window.amlvnetGuardLimitMs and window.amlvnetGuardTrap.
+// under a time limit. keep({ glue, module, names, texts, alone, together, done }) reads
+// the documents marked `alone` one by one, then, if `together`, all at once, and calls
+// done(index, why), why null when every step finished (index: the document being read;
+// -1: all of them together). A run past the limit, or one that traps, ends the worker; the
+// next run gets a fresh one. Texts a run finished (up to 5 MB each) are remembered and not
+// read alone again. index.html loads this module the first time a document needs the
+// guard. The browser tests set window.amlvnetGuardLimitMs and window.amlvnetGuardTrap.
 export const keep = (() => {
   let worker = null, current = null, id = 0, broken = false, cleared = new Set();
   const end = (why) => {
@@ -36,7 +37,7 @@ export const keep = (() => {
       const limit = window.amlvnetGuardLimitMs ?? 10000;
       current = { id: ++id, at: -1, panic: null, done: run.done, texts: run.texts,
         timer: setTimeout(() => end(`it ran past the time limit (${limit % 1000 ? `${limit} ms` : `${limit / 1000} s`})`), limit) };
-      worker.postMessage({ id, names: run.names, texts: run.texts, alone: run.texts.map((t) => !cleared.has(t)), trap: !!window.amlvnetGuardTrap });
+      worker.postMessage({ id, names: run.names, texts: run.texts, alone: run.texts.map((t, i) => run.alone[i] && !cleared.has(t)), together: run.together, trap: !!window.amlvnetGuardTrap });
     } catch {
       broken = true;
       current = null;

@@ -1,17 +1,18 @@
 //! The guard: documents whose reading can take long (templates, whose expressions compute,
 //! and anything over 1 MB) are read and checked first in a Web Worker that runs this same
-//! wasm module (`www/worker.js`), each document alone and then all together, under a time
-//! limit. Only what finished there is checked here, so the page never freezes for longer
-//! than the limit: the core is deterministic, and what the worker finished in time
-//! finishes here in about that time. A document that runs past the limit or traps the
-//! worker (a panic, memory exhausted, a stack overflow) is named and set aside, the worker
-//! is replaced, and the other documents are checked. Plain JSON of at most 1 MB is checked
-//! here at once: its reading is linear, with fixed bounds (depth, name lengths), and the
-//! worker's round trip would double the re-check of an edit.
+//! wasm module (`www/worker.js`), each such document alone (and all together when two of
+//! them could meet, or when only their sum is over 1 MB), under a time limit (10 s). Only
+//! what finished there is checked here, so the page never freezes for longer than the
+//! limit: the core is deterministic, what the worker finished in time finishes here in
+//! about that time, and what joins documents (links by key) is linear. A document that
+//! runs past the limit or traps the worker (a panic, memory exhausted, a stack overflow) is
+//! named and set aside, the worker is replaced, and the other documents are checked. Plain
+//! JSON of at most 1 MB is checked here at once: its reading is linear, with fixed bounds
+//! (depth, name lengths), and the worker's round trip would double the re-check of an edit.
 //!
 //! The worker's keeper is a few lines of JavaScript in index.html (`amlvnetGuard`: start,
 //! time, terminate and replace the worker; in Rust it cost the page 6 KB). It takes
-//! `{ glue, module, names, texts, done }` and calls `done(index, why)`, `why` null
+//! `{ glue, module, names, texts, alone, together, done }` and calls `done(index, why)`, `why` null
 //! when every step finished (`index`: the document; -1: all of them together); a run past
 //! the limit, or one that traps, ends the worker, and the next run gets a fresh one. The
 //! browser tests set `amlvnetGuardLimitMs` and `amlvnetGuardTrap`. The worker is
@@ -40,11 +41,17 @@ pub fn run(docs: &[Doc], done: impl FnOnce(Verdict) + 'static) {
         done(Verdict::Cleared);
         return;
     };
-    let (names, texts) = (Array::new(), Array::new());
+    // Each template or big text alone (they alone can compute long); then all together
+    // when two of them could meet, or when only their sum is big (what joins documents is
+    // linear: links by key).
+    let (names, texts, alone) = (Array::new(), Array::new(), Array::new());
     for d in docs {
         names.push(&d.name.as_str().into());
         texts.push(&(*d.text).into());
+        alone.push(&crate::state::guard_alone(d).into());
     }
+    let count = docs.iter().filter(|d| crate::state::guard_alone(d)).count();
+    let together = count >= 2 || count == 0;
     let answer = Closure::once_into_js(move |index: JsValue, why: JsValue| {
         done(match why.as_string() {
             None => Verdict::Cleared,
@@ -52,8 +59,15 @@ pub fn run(docs: &[Doc], done: impl FnOnce(Verdict) + 'static) {
         })
     });
     let run = Object::new();
-    for (key, value) in [("glue", JsValue::from(glue)), ("module", wasm_bindgen::module()), ("names", names.into()), ("texts", texts.into()), ("done", answer)]
-    {
+    for (key, value) in [
+        ("glue", JsValue::from(glue)),
+        ("module", wasm_bindgen::module()),
+        ("names", names.into()),
+        ("texts", texts.into()),
+        ("alone", alone.into()),
+        ("together", together.into()),
+        ("done", answer),
+    ] {
         let _ = Reflect::set(&run, &key.into(), &value);
     }
     // The keeper never throws: a worker the browser refuses answers "cleared", and the

@@ -155,10 +155,16 @@ pub enum Verdict {
 /// Plain JSON up to this size is checked on the page at once (`guard.rs`).
 const DIRECT_MAX_BYTES: usize = 1_000_000;
 
-/// Whether these documents are read in the guard's worker first: templates (their
-/// expressions compute) and anything over `DIRECT_MAX_BYTES`.
+/// Whether a document is read alone in the guard's worker first: a template (its
+/// expressions compute) or a text over `DIRECT_MAX_BYTES`.
+pub fn guard_alone(d: &Doc) -> bool {
+    d.text.len() > DIRECT_MAX_BYTES || d.text.as_bytes().windows(2).any(|w| w == b"\"[")
+}
+
+/// Whether these documents go through the guard's worker first: one needs it alone, or
+/// together they are over `DIRECT_MAX_BYTES`.
 pub fn guard_needed(docs: &[Doc]) -> bool {
-    docs.iter().map(|d| d.text.len()).sum::<usize>() > DIRECT_MAX_BYTES || docs.iter().any(|d| d.text.as_bytes().windows(2).any(|w| w == b"\"["))
+    docs.iter().map(|d| d.text.len()).sum::<usize>() > DIRECT_MAX_BYTES || docs.iter().any(guard_alone)
 }
 
 impl Default for State {
