@@ -10,23 +10,22 @@
 //! JSON of at most 1 MB is checked here at once: its reading is linear, with fixed bounds
 //! (depth, name lengths), and the worker's round trip would double the re-check of an edit.
 //!
-//! The worker's keeper is a few lines of JavaScript in index.html (`amlvnetGuard`: start,
-//! time, terminate and replace the worker; in Rust it cost the page 6 KB). It takes
-//! `{ glue, module, names, texts, alone, together, done }` and calls `done(index, why)`, `why` null
-//! when every step finished (`index`: the document; -1: all of them together); a run past
-//! the limit, or one that traps, ends the worker, and the next run gets a fresh one. The
-//! browser tests set `amlvnetGuardLimitMs` and `amlvnetGuardTrap`. The worker is
-//! started with the page's own compiled module (`wasm_bindgen::module()`) and script (the
-//! `modulepreload` link Trunk writes): nothing is compiled or fetched twice. The offline
-//! single file has no such link and no worker file: there, as in a browser that refuses
-//! the worker, documents are checked here without a time limit.
+//! The worker's keeper is `www/keeper.js` (start, time, terminate and replace the worker;
+//! in Rust with web-sys it cost the page 6 KB), which index.html's `amlvnetGuard` loads on
+//! first use. It takes `{ glue, module, names, texts, alone, together, done }` and calls
+//! `done(index, why)`, `why` null when every step finished (`index`: the document; -1: all
+//! of them together). The worker is started with the page's own compiled module
+//! (`wasm_bindgen::module()`) and script (the `modulepreload` link Trunk writes): nothing
+//! is compiled or fetched twice. The offline single file has no such link and no worker
+//! file: there, as in a browser that refuses the worker, documents are checked here
+//! without a time limit.
 
 use crate::state::{Doc, Verdict};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 /// The page's script for the worker to import (the `modulepreload` link Trunk writes),
-/// and `amlvnetGuard`, the worker's keeper (index.html): `None` where either is missing.
+/// and `amlvnetGuard`, which loads the keeper (index.html): `None` where either is missing.
 fn keeper() -> Option<(String, js_sys::Function)> {
     let glue = gloo::utils::document().query_selector("link[rel=modulepreload]").ok().flatten()?.get_attribute("href")?;
     let keeper = Reflect::get(&gloo::utils::window(), &"amlvnetGuard".into()).ok()?.dyn_into().ok()?;
