@@ -254,6 +254,7 @@ test('hostile templates are checked within the time limit; a document that runs 
   await said.waitFor();
   assert.match(await said.innerText(), /^Checking stopped: `big\.json` was set aside, because it ran past the time limit \(5 ms\)\. The other documents are checked\./);
   await page.locator('.card').first().locator('details.found li', { hasText: 'deep' }).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('article.card').nth(1).locator('.shape').innerText(), 'set aside', 'its card says so');
   await page.screenshot({ path: path.join(artifacts, 'guard-stopped.png') });
   await page.locator('article.card').nth(1).locator('button.remove').click();
   // A trap (a panic in the worker): its message, then a fresh worker for the next edit.

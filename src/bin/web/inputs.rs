@@ -197,7 +197,11 @@ pub(crate) fn Documents(props: &DocumentsProps) -> Html {
                 <div class="card-head">
                     <label class="visually-hidden" for={format!("name-{id}")}>{ "File name" }</label>
                     <input id={format!("name-{id}")} class="doc-name" value={d.name.clone()} oninput={on_rename} />
-                    <span class="shape">{ info.map(|i| i.shape_label.clone()).unwrap_or_else(|| "checking…".into()) }</span>
+                    <span class="shape">{ info.map(|i| i.shape_label.clone()).unwrap_or_else(|| {
+                        // Not in the report: set aside by the guard (named above the results), or not read yet.
+                        let aside = matches!(s.guard, state::Guard::Stopped(_)) && s.checked.iter().any(|c| c.id == id);
+                        if aside { "set aside" } else { "checking…" }.into()
+                    }) }</span>
                     <button class="remove" onclick={on_remove} aria-label={format!("Remove {}", d.name)}>{ "Remove" }</button>
                 </div>
                 if let Some((line, column, message)) = error.clone() {
