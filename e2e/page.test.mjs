@@ -339,8 +339,11 @@ test('a share link round-trips the inputs; a tampered one is refused politely', 
   assert.equal(await copy.locator('.counts').innerText(), counts);
   await page.locator('.share input[type=checkbox]').check();
   await page.locator('.share-button').click();
+  // The link is deflated by the browser's stream, asynchronously: wait for the new one.
+  await page.waitForFunction((before) => document.querySelector('#share-url')?.value !== before, url, { timeout: 10000 });
   const redacted = await page.locator('#share-url').inputValue();
   assert.notEqual(redacted, url);
+  assert.match(redacted, /^http:\/\/127\.0\.0\.1:\d+\/#s=[A-Za-z0-9_-]+$/);
   await copy.close();
   const bad = await open('#s=AAAAthis-is-not-a-link');
   await bad.waitForSelector('.link-error');
