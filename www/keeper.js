@@ -35,9 +35,12 @@ export const keep = (() => {
         worker.onerror = () => { broken = true; worker = null; end(null); };
       }
       const limit = window.amlvnetGuardLimitMs ?? 10000;
-      current = { id: ++id, at: -1, panic: null, done: run.done, texts: run.texts,
+      const alone = run.texts.map((t, i) => run.alone[i] && !cleared.has(t));
+      // The worker starts with the first document to read alone (else all of them): the
+      // limit can pass before its first word arrives.
+      current = { id: ++id, at: alone.indexOf(true), panic: null, done: run.done, texts: run.texts,
         timer: setTimeout(() => end(`it ran past the time limit (${limit % 1000 ? `${limit} ms` : `${limit / 1000} s`})`), limit) };
-      worker.postMessage({ id, names: run.names, texts: run.texts, alone: run.texts.map((t, i) => run.alone[i] && !cleared.has(t)), together: run.together, trap: !!window.amlvnetGuardTrap });
+      worker.postMessage({ id, names: run.names, texts: run.texts, alone, together: run.together, trap: !!window.amlvnetGuardTrap });
     } catch {
       broken = true;
       current = null;
