@@ -77,7 +77,7 @@ pub fn resolve_scenario(model: &Model, options: &Options) -> Scenario {
         }
     };
     let workspace_region = model.workspaces.iter().find_map(|w| w.location.as_ref().and_then(Region::name));
-    let doc_regions: Vec<&String> = model.locations.iter().filter(|l| !l.is_empty()).collect();
+    let doc_regions: Vec<&String> = model.locations.iter().collect();
     let doc_region = workspace_region.map(str::to_string).or_else(|| if doc_regions.len() == 1 { doc_regions.first().map(|s| s.to_string()) } else { None });
     let region = match (&options.region, &doc_region) {
         (Some(r), Some(d)) if !r.eq_ignore_ascii_case(d) => {

@@ -44,12 +44,14 @@ pub fn run(docs: &[Doc], done: impl FnOnce(Verdict) + 'static) {
     // when two of them could meet, or when only their sum is big (what joins documents is
     // linear: links by key).
     let (names, texts, alone) = (Array::new(), Array::new(), Array::new());
+    let mut count = 0usize;
     for d in docs {
+        let by_itself = crate::state::guard_alone(d);
+        count = count.saturating_add(usize::from(by_itself));
         names.push(&d.name.as_str().into());
         texts.push(&(*d.text).into());
-        alone.push(&crate::state::guard_alone(d).into());
+        alone.push(&by_itself.into());
     }
-    let count = docs.iter().filter(|d| crate::state::guard_alone(d)).count();
     let together = count >= 2 || count == 0;
     let answer = Closure::once_into_js(move |index: JsValue, why: JsValue| {
         done(match why.as_string() {
