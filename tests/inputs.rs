@@ -407,3 +407,18 @@ fn regions_are_named_the_deployments_or_unknown_and_only_named_ones_are_compared
     // The workspace names the region, so the deployment's storage tag is compared as westus2.
     assert_eq!(report.scenario.region, Some(Region::Named("westus2".into())));
 }
+
+#[test]
+fn a_databricks_location_left_unknown_is_never_a_same_region_pass() {
+    let text = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"loc": {"type": "string"}},
+      "resources": [
+        {"type": "Microsoft.Databricks/workspaces", "apiVersion": "2023-02-01", "name": "dbx", "location": "[parameters('loc')]", "properties": {}},
+        {"type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-04-01", "name": "ws", "location": "westus2", "properties": {}}
+      ]}"#;
+    let m = model(&[("t.json", text)]);
+    assert_eq!(m.databricks[0].location, Some(amlvnet::net::Region::Unknown));
+    let report = amlvnet::check(&[Document::new("t.json", text)], &Default::default());
+    let status: Vec<&str> = report.findings.iter().filter(|f| f.id == "AML-DBX-001").map(|f| f.status.as_str()).collect();
+    assert_eq!(status, ["unknown"]);
+}

@@ -27,18 +27,28 @@ pub static DBX_001: Check = Check {
         let (Some(d), Some(w)) = (ctx.model.databricks.first(), ctx.workspace) else {
             return vec![check.finding(Status::Unknown, "needs the Databricks workspace JSON and the Azure ML workspace JSON")];
         };
+        use crate::net::Region;
         let mut problems = Vec::new();
-        if let (Some(crate::net::Region::Named(a)), Some(crate::net::Region::Named(b))) = (&d.location, &w.location) {
-            if a != b {
-                problems.push(format!("Databricks is in `{a}`, the workspace in `{b}`"));
+        // A location left unknown (an unresolved expression), or the deployment's region
+        // against a named one, decides nothing: never a pass.
+        let doubt = match (&d.location, &w.location) {
+            (Some(Region::Named(a)), Some(Region::Named(b))) => {
+                if a != b {
+                    problems.push(format!("Databricks is in `{a}`, the workspace in `{b}`"));
+                }
+                false
             }
-        }
+            (Some(Region::Deployment), Some(Region::Deployment)) | (None, _) | (_, None) => false,
+            (Some(_), Some(_)) => true,
+        };
         if let (Some(a), Some(b)) = (d.vnet_id.as_deref().and_then(subscription_of), w.id.as_deref().and_then(subscription_of)) {
             if a != b {
                 problems.push(format!("the Databricks VNet is in subscription {a}, the workspace in {b}"));
             }
         }
-        let mut f = if problems.is_empty() {
+        let mut f = if problems.is_empty() && doubt {
+            check.finding(Status::Unknown, "the region of the Databricks workspace or of the Azure ML workspace is not known, so they can't be compared")
+        } else if problems.is_empty() {
             check.finding(Status::Pass, "Databricks and the workspace share subscription and region (as far as the JSON shows)")
         } else {
             check.finding(Status::Fail, problems.join("; "))
