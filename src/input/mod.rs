@@ -106,12 +106,12 @@ pub fn read(documents: &[Document]) -> Model {
     #[cfg(not(feature = "web"))]
     read_service_tags(&mut model, &mut parsed);
     // Parameters files apply to every template among the inputs.
-    let parameters_files: Vec<&Node> = parsed.iter().flatten().filter(|n| is_parameters_file(n)).collect();
-    let parameters = parameters_files.first().copied();
-    for (index, node) in parsed.iter().enumerate() {
+    // (A copy: each document is handed over to its reader, which may take it apart.)
+    let parameters = parsed.iter().flatten().find(|n| is_parameters_file(n)).cloned();
+    for (index, node) in parsed.into_iter().enumerate() {
         let Some(node) = node else { continue };
         let mut reader = extract::Reader::new(&mut model, index);
-        reader.document(node, parameters);
+        reader.document(node, parameters.as_ref());
     }
     extract::link(&mut model);
     model

@@ -62,6 +62,10 @@ pub(super) struct Translated {
     pub node: Node,
     /// JSON pointer of the resource's `values`.
     pub pointer: String,
+    /// An NSG whose inline rules are all known: the pointer of its `security_rule` list,
+    /// whose items `take_rules` moves into the node's `securityRules` (renamed in place,
+    /// not copied: a plan's rules are most of its nodes).
+    pub rules_at: Option<String>,
     pub origin: TfOrigin,
 }
 
@@ -562,7 +566,8 @@ impl<'a> Doc<'a> {
                     origin.defaulted.extend(pe.note.map(|n| ("privateEndpointNetworkPolicies", n)));
                     origin.defaulted.extend(pls.note.map(|n| ("privateLinkServiceNetworkPolicies", n)));
                 }
-                out.push(Translated { node, pointer: r.pointer.clone(), origin });
+                let rules_at = (r.kind == "azurerm_network_security_group" && movable_rules(r)).then(|| format!("{}/security_rule", r.pointer));
+                out.push(Translated { node, pointer: r.pointer.clone(), rules_at, origin });
             }
         }
         out
@@ -582,7 +587,12 @@ impl<'a> Doc<'a> {
     }
 
     fn nsg(&self, i: usize, r: &Res<'a>, separate: bool) -> Option<Node> {
-        let rules = children(r, "security_rule", separate, |item| self.rule_fields(r, item, "security_rule", None));
+        // Known rules are moved in afterwards (`take_rules`); the others are built here.
+        let rules = if movable_rules(r) {
+            Some(arr(Vec::new(), r.attr("security_rule").pos))
+        } else {
+            children(r, "security_rule", separate, |item| self.rule_fields(r, item, "security_rule", None))
+        };
         Some(self.resource(i, r, "Microsoft.Network/networkSecurityGroups", vec![("securityRules", rules)]))
     }
 
@@ -597,23 +607,8 @@ impl<'a> Doc<'a> {
             let items: Vec<Node> = g.items().into_iter().filter_map(|i| i.known().cloned()).map(|n| obj(vec![("id", Some(n.clone()))], n.pos)).collect();
             (!items.is_empty()).then(|| arr(items, g.pos))
         };
-        let mut members = vec![
-            ("name", field("name")),
-            ("priority", field("priority")),
-            ("direction", field("direction")),
-            ("access", field("access")),
-            ("protocol", field("protocol")),
-            ("sourcePortRange", field("source_port_range")),
-            ("sourcePortRanges", field("source_port_ranges")),
-            ("destinationPortRange", field("destination_port_range")),
-            ("destinationPortRanges", field("destination_port_ranges")),
-            ("sourceAddressPrefix", field("source_address_prefix")),
-            ("sourceAddressPrefixes", field("source_address_prefixes")),
-            ("destinationAddressPrefix", field("destination_address_prefix")),
-            ("destinationAddressPrefixes", field("destination_address_prefixes")),
-            ("sourceApplicationSecurityGroups", asgs("source_application_security_group_ids")),
-            ("destinationApplicationSecurityGroups", asgs("destination_application_security_group_ids")),
-        ];
+        let mut members: Vec<(&'static str, Option<Node>)> =
+            RULE_ATTRIBUTES.iter().map(|&(tf, arm)| (arm, if tf.ends_with("_ids") { asgs(tf) } else { field(tf) })).collect();
         if let Some((k, v)) = extra {
             members.push((k, Some(v)));
         }
@@ -1112,6 +1107,110 @@ fn policy(r: &Res, p: &Policy) -> PolicyValue {
 /// and not configured while separate resources join the parent: none (the provider
 /// creates the parent without its own, and mixing both forms is unsupported); otherwise
 /// unknown (one unknown value makes the whole set unknown).
+/// Whether an NSG's inline rules are a list with nothing in it unknown at plan time.
+fn movable_rules(r: &Res) -> bool {
+    let f = r.attr("security_rule");
+    f.known().and_then(|n| n.as_array()).is_some() && !any_unknown(f.u, 0)
+}
+
+/// Whether an `after_unknown` subtree marks anything unknown.
+fn any_unknown(u: Option<&Node>, depth: usize) -> bool {
+    match u.map(|n| &n.value) {
+        Some(Value::Bool(b)) => *b,
+        _ if depth > crate::json::MAX_DEPTH => true,
+        Some(Value::Array(items)) => items.iter().any(|i| any_unknown(Some(i), depth.saturating_add(1))),
+        Some(Value::Object(members)) => members.iter().any(|(_, v)| any_unknown(Some(v), depth.saturating_add(1))),
+        _ => false,
+    }
+}
+
+/// A security rule's Terraform attributes and their ARM names (`rule_fields` and
+/// `arm_rule` read this one list; the application security groups are lists of IDs in
+/// Terraform), and the lookup of one name as Terraform writes it.
+macro_rules! rule_attributes {
+    ($(($tf:literal, $arm:literal)),* $(,)?) => {
+        const RULE_ATTRIBUTES: &[(&str, &str)] = &[$(($tf, $arm)),*];
+        fn rule_attribute(key: &str) -> Option<(&'static str, &'static str)> {
+            match key {
+                $($tf => Some(($tf, $arm)),)*
+                _ => None,
+            }
+        }
+    };
+}
+rule_attributes!(
+    ("name", "name"),
+    ("priority", "priority"),
+    ("direction", "direction"),
+    ("access", "access"),
+    ("protocol", "protocol"),
+    ("source_port_range", "sourcePortRange"),
+    ("source_port_ranges", "sourcePortRanges"),
+    ("destination_port_range", "destinationPortRange"),
+    ("destination_port_ranges", "destinationPortRanges"),
+    ("source_address_prefix", "sourceAddressPrefix"),
+    ("source_address_prefixes", "sourceAddressPrefixes"),
+    ("destination_address_prefix", "destinationAddressPrefix"),
+    ("destination_address_prefixes", "destinationAddressPrefixes"),
+    ("source_application_security_group_ids", "sourceApplicationSecurityGroups"),
+    ("destination_application_security_group_ids", "destinationApplicationSecurityGroups"),
+);
+
+/// Moves an NSG's known inline rules (`Translated::rules_at`) out of the parsed plan into
+/// its translation, each renamed in place to what `rule_fields` would have built.
+#[cfg(not(feature = "web"))]
+pub(super) fn take_rules(root: &mut Node, t: &mut Translated) {
+    let Some(at) = t.rules_at.take() else { return };
+    let mut list = Some(root);
+    for part in at.split('/').filter(|p| !p.is_empty()) {
+        list = list.and_then(|n| match &mut n.value {
+            Value::Object(members) => members.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(part)).map(|(_, v)| v),
+            Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        });
+    }
+    let Some(Value::Array(items)) = list.map(|n| &mut n.value) else { return };
+    let mut items = std::mem::take(items);
+    items.iter_mut().for_each(arm_rule);
+    if let Value::Object(members) = &mut t.node.value {
+        if let Some((_, rules)) = members.iter_mut().find(|(k, _)| k == "securityRules") {
+            rules.value = Value::Array(items);
+        }
+    }
+}
+
+/// A known inline rule's members under their ARM names: nulls and other attributes
+/// dropped, application security group IDs as `{"id": …}`, empty lists of them dropped.
+fn arm_rule(item: &mut Node) {
+    let Value::Object(members) = &mut item.value else {
+        item.value = Value::Object(Vec::new());
+        return;
+    };
+    members.retain_mut(|(key, value)| {
+        // Terraform writes the names as listed; any other case is matched as `Node::get` does.
+        let Some((tf, arm)) = rule_attribute(key).or_else(|| RULE_ATTRIBUTES.iter().copied().find(|(tf, _)| key.eq_ignore_ascii_case(tf))) else {
+            return false;
+        };
+        if matches!(value.value, Value::Null) {
+            return false;
+        }
+        if tf.ends_with("_ids") {
+            let Value::Array(ids) = &mut value.value else { return false };
+            ids.retain(|n| !matches!(n.value, Value::Null));
+            if ids.is_empty() {
+                return false;
+            }
+            for n in ids.iter_mut() {
+                let pos = n.pos;
+                let id = std::mem::replace(n, Node { value: Value::Null, pos });
+                *n = obj(vec![("id", Some(id))], pos);
+            }
+        }
+        *key = Cow::Borrowed(arm);
+        true
+    });
+}
+
 fn children<'a>(r: &Res<'a>, attr: &str, separate: bool, item: impl Fn(F<'a>) -> Node) -> Option<Node> {
     let f = r.attr(attr);
     if !f.unknown() {
@@ -1169,11 +1268,10 @@ fn relocate(n: &mut Node, pos: Pos, depth: usize) {
     }
 }
 
-/// A reader's ARM pointer suffix under a Terraform resource's `values`, in Terraform's
+/// Writes a reader's ARM pointer suffix under a Terraform resource's `values` in Terraform's
 /// attribute names (`/securityRules/0/sourceAddressPrefix` is
 /// `/security_rule/0/source_address_prefix`).
-pub(super) fn attribute_pointer(suffix: &str) -> String {
-    let mut out = String::new();
+pub(super) fn attribute_pointer(out: &mut String, suffix: &str) {
     for part in suffix.split('/').filter(|p| !p.is_empty() && *p != "properties") {
         out.push('/');
         let mapped = match part {
@@ -1193,14 +1291,16 @@ pub(super) fn attribute_pointer(suffix: &str) -> String {
             out.push_str(mapped);
             continue;
         }
-        for c in part.chars() {
-            if c.is_ascii_uppercase() {
-                out.push('_');
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
+        // camelCase to snake_case: the runs between capitals as they are.
+        let mut rest = part;
+        while let Some(at) = rest.find(|c: char| c.is_ascii_uppercase()) {
+            let (run, capital) = rest.split_at(at);
+            out.push_str(run);
+            out.push('_');
+            let mut chars = capital.chars();
+            out.extend(chars.next().map(|c| c.to_ascii_lowercase()));
+            rest = chars.as_str();
         }
+        out.push_str(rest);
     }
-    out
 }

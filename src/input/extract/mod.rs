@@ -66,7 +66,10 @@ impl<'m> Reader<'m> {
         let (pointer, address) = match &self.tf {
             Some((origin, base)) => {
                 let suffix = pointer.strip_prefix(base.as_str()).unwrap_or_default();
-                (format!("{base}{}", super::terraform::attribute_pointer(suffix)), Some(origin.address.clone()))
+                let mut at = String::with_capacity(base.len().saturating_add(suffix.len()));
+                at.push_str(base);
+                super::terraform::attribute_pointer(&mut at, suffix);
+                (at, Some(origin.address.clone()))
             }
             None => (pointer.to_string(), None),
         };
@@ -156,8 +159,12 @@ impl<'m> Reader<'m> {
     }
 
     /// Detects the shape of a document (spec section 5) and reads it.
-    pub(super) fn document(&mut self, root: &Node, parameters: Option<&Node>) {
+    pub(super) fn document(&mut self, root: Node, parameters: Option<&Node>) {
         let before = self.resource_count();
+        // (What the message below needs: a reader may take the document apart.)
+        let terraform =
+            root.get("format_version").is_some() && ["planned_values", "resource_changes", "values", "prior_state"].iter().any(|k| root.get(k).is_some());
+        let at = Node { value: Value::Null, pos: root.pos };
         match &root.value {
             Value::Array(items) => {
                 if items.iter().any(|i| i.get("priority").is_some() && i.get("direction").is_some()) {
@@ -185,8 +192,6 @@ impl<'m> Reader<'m> {
             }
             let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
             let shape = self.model.documents.get(self.document).map(|d| d.shape).unwrap_or_default();
-            let terraform =
-                root.get("format_version").is_some() && ["planned_values", "resource_changes", "values", "prior_state"].iter().any(|k| root.get(k).is_some());
             let message = if shape == Shape::ArmTemplate {
                 format!("`{name}` deploys no network, Azure ML or storage resource with these parameters (its loops have no items or its conditions are false); paste the parameters file it is deployed with")
             } else if terraform {
@@ -196,7 +201,7 @@ impl<'m> Reader<'m> {
                     "`{name}` holds nothing the checker recognises; accepted: NSG, rule list, subnet, VNet, route table, NAT gateway, Azure ML compute or workspace JSON (ARM/REST resources, az CLI output, ARM templates)"
                 )
             };
-            self.warn_issue(Diagnostic::Unrecognised, message, "", root);
+            self.warn_issue(Diagnostic::Unrecognised, message, "", &at);
         }
     }
 
@@ -225,12 +230,13 @@ impl<'m> Reader<'m> {
         .fold(0usize, |n, c| n.saturating_add(*c))
     }
 
-    fn object_document(&mut self, root: &Node, parameters: Option<&Node>) {
+    fn object_document(&mut self, root: Node, parameters: Option<&Node>) {
         #[cfg(not(feature = "web"))]
-        if let Some(kind) = super::terraform::detect(root) {
+        if let Some(kind) = super::terraform::detect(&root) {
             self.terraform(root, kind);
             return;
         }
+        let root = &root;
         let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
         if schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some()) {
             self.set_shape(Shape::ArmTemplate);
@@ -430,7 +436,7 @@ impl<'m> Reader<'m> {
     }
 
     #[cfg(not(feature = "web"))]
-    fn terraform(&mut self, root: &Node, kind: super::terraform::Kind) {
+    fn terraform(&mut self, mut root: Node, kind: super::terraform::Kind) {
         use super::terraform::Kind;
         let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
         match kind {
@@ -441,11 +447,13 @@ impl<'m> Reader<'m> {
                 let message = format!(
                     "`{name}` is a raw Terraform state file, which keeps no plan-time knowledge and changes format between versions; run `terraform show -json > state.json` (or `terraform plan -out tfplan && terraform show -json tfplan > plan.json`) and paste that"
                 );
-                self.warn_issue(Diagnostic::Unrecognised, message, "", root);
+                self.warn_issue(Diagnostic::Unrecognised, message, "", &root);
                 return;
             }
         }
-        for t in super::terraform::translate(root, kind) {
+        let translated = super::terraform::translate(&root, kind);
+        for mut t in translated {
+            super::terraform::take_rules(&mut root, &mut t);
             self.tf = Some((t.origin, t.pointer.clone()));
             self.resource(&t.node, &t.pointer, None);
         }
