@@ -455,3 +455,50 @@ fn references_that_fan_out_at_every_module_level_stay_bounded() {
     assert_eq!(model.nics.len(), 1);
     assert!(model.nics[0].subnets.iter().all(|s| s.unresolved), "the subnet stays unknown: {:?}", model.nics[0].subnets);
 }
+
+#[path = "../benches/input/mod.rs"]
+mod bench_input;
+
+/// Known inline rules are moved out of the parsed plan and renamed in place; with a `true`
+/// in `after_unknown` over a value the plan knows (which changes nothing: a known value is
+/// known) the same rules go through the copying path. Both read alike, field by field:
+/// application security groups (a null among their IDs), nulls, other attributes, names
+/// in another case, the rule's place and address.
+#[test]
+fn inline_rules_moved_in_place_read_as_the_copying_path_reads_them() {
+    let rules = r#"[
+        {"name": "a", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "VirtualNetwork",
+         "source_address_prefixes": [], "source_port_range": "*", "source_port_ranges": [], "destination_address_prefix": null,
+         "destination_address_prefixes": ["10.0.0.0/24", "10.0.1.0/24"], "destination_port_range": null, "destination_port_ranges": ["443", "8000-8999"],
+         "source_application_security_group_ids": ["/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationSecurityGroups/x", null],
+         "destination_application_security_group_ids": [], "description": "web"},
+        {"name": "b", "Priority": 4096, "direction": "Outbound", "access": "Deny", "protocol": "*", "source_address_prefix": "*", "source_port_range": "*",
+         "destination_address_prefix": "Internet", "destination_port_range": "*", "Description": null},
+        {"name": "c", "priority": "x", "direction": "Sideways", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "Storage.nowhere",
+         "source_port_range": "99999", "destination_address_prefix": "*", "destination_port_range": "22"}
+    ]"#;
+    let values = format!(r#"{{"name": "nsg", "location": "westus2", "resource_group_name": "rg", "security_rule": {rules}}}"#);
+    let read = |unknown: &str| {
+        let text =
+            plan(&[("azurerm_network_security_group.nsg", "azurerm_network_security_group", "nsg", &values, unknown)], r#"{"resources": []}"#, "~> 3.100");
+        amlvnet::input::read(&[Document::new("plan.json", text)])
+    };
+    let moved = read(r#"{"id": true, "security_rule": [{}, {}, {}]}"#);
+    let copied = read(r#"{"id": true, "security_rule": [{"name": true}, {}, {}]}"#);
+    assert_eq!(moved.nsgs.len(), 1);
+    assert_eq!(moved.nsgs[0].rules.iter().filter(|r| !r.is_default).count(), 3);
+    assert_eq!(format!("{:?}", moved.nsgs), format!("{:?}", copied.nsgs));
+    assert_eq!(format!("{:?}", moved.issues), format!("{:?}", copied.issues));
+    assert!(!moved.issues.is_empty(), "rule c's mistakes are found");
+}
+
+/// The benchmark's plan and its ARM twin (`benches/terraform.rs`) are the same NSG: every
+/// check gives the same status for both.
+#[test]
+fn the_benchmark_plan_and_its_arm_twin_give_the_same_verdicts() {
+    let plan = amlvnet::check(&[Document::new("plan.json", bench_input::terraform_plan_nsg(50))], &Options::default());
+    let arm = amlvnet::check(&[Document::new("nsg.json", bench_input::terraform_arm_nsg(50))], &Options::default());
+    let verdicts = |r: &Report| r.findings.iter().map(|f| (f.id, f.status)).collect::<Vec<_>>();
+    assert_eq!(verdicts(&plan), verdicts(&arm));
+    assert!(plan.findings.iter().any(|f| f.status == Status::Fail), "the twins fail somewhere, so the comparison means something");
+}
