@@ -211,3 +211,11 @@ pub fn trap_for_tests() {
     #[cfg(target_arch = "wasm32")]
     core::arch::wasm32::unreachable();
 }
+
+/// A Terraform plan or state translated for the page, which reads the bytes
+/// (`input::wire`) and has no translation of its own (its size budget); `undefined` for
+/// any other text. Not part of the API: not declared in TypeScript.
+#[wasm_bindgen(js_name = "__translateTerraform", skip_typescript)]
+pub fn translate_terraform(text: JsValue) -> Option<Vec<u8>> {
+    text.as_string().and_then(|t| crate::input::wire::translate_terraform(&t))
+}

@@ -149,7 +149,7 @@ fn terraform_word(_: &str) -> Option<&'static str> {
     None
 }
 
-fn text(s: &str) -> Text {
+pub(crate) fn text(s: &str) -> Text {
     common_word(s).map_or_else(|| Cow::Owned(s.to_string()), Cow::Borrowed)
 }
 

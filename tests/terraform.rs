@@ -24,6 +24,23 @@ fn read(dir: &Path, name: &str) -> Document {
     Document::new(name, std::fs::read_to_string(dir.join(name)).unwrap())
 }
 
+/// The documents read as the CLI reads them, and again as the page does, with the
+/// Terraform translations made by the JavaScript API and handed over as bytes
+/// (`input::wire`): both models must be the same, field by field.
+fn read_both(docs: &[Document]) -> amlvnet::model::Model {
+    let bytes: Vec<Option<Vec<u8>>> = docs.iter().map(|d| amlvnet::input::wire::translate_terraform(&d.text)).collect();
+    let translations: Vec<Option<&[u8]>> = bytes.iter().map(|b| b.as_deref()).collect();
+    let model = amlvnet::input::read(docs);
+    let wired = amlvnet::input::read_with(docs, &translations);
+    assert_eq!(format!("{model:?}"), format!("{wired:?}"), "the translation handed over as bytes reads differently");
+    model
+}
+
+/// `amlvnet::check`, with the models of both ways of reading compared (`read_both`).
+fn check_both(docs: &[Document], options: &Options) -> Report {
+    amlvnet::check_model(&read_both(docs), options)
+}
+
 fn statuses(r: &Report, id: &str) -> Vec<Status> {
     r.findings.iter().filter(|f| f.id == id).map(|f| f.status).collect()
 }
@@ -84,14 +101,14 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     // Separate deny rule linked by name; NSGs whose inline rules are unknown because
     // the configuration doesn't write any.
     let d = read(&dir, "checkov_nsg-separate-deny-rule_tf1.3_plan.json");
-    let model = amlvnet::input::read(std::slice::from_ref(&d));
+    let model = read_both(std::slice::from_ref(&d));
     assert_eq!(model.documents[0].shape.id(), "terraform-plan");
     let pass = model.nsgs.iter().find(|n| n.name == "pass").expect("NSG pass");
     let rule = pass.rules.iter().find(|r| !r.is_default).expect("the separate rule joined its NSG");
     assert_eq!((rule.priority, rule.access.map(|a| a.as_str())), (Some(100), Some("Deny")));
     assert!(rule.loc.as_ref().unwrap().address.as_deref().unwrap().contains("azurerm_network_security_rule"));
     assert!(pass.terraform.as_ref().is_some_and(|o| !o.inline_rules));
-    let report = amlvnet::check(&[d], &Default::default());
+    let report = check_both(&[d], &Default::default());
     let for_nsg = |nsg: &str| {
         report
             .findings
@@ -109,9 +126,9 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     assert!(json.contains("resource \\\"azurerm_network_security_rule\\\""), "rules are separate resources there, so the fix is one too");
 
     // Inline rules with port lists and duplicate priorities among separate rules.
-    let report = amlvnet::check(&[read(&dir, "regula_nsg-inbound-22_tf0.13_plan.json")], &Default::default());
+    let report = check_both(&[read(&dir, "regula_nsg-inbound-22_tf0.13_plan.json")], &Default::default());
     assert!(statuses(&report, "AML-INP-003").contains(&Status::Fail), "five separate rules at priority 100 on testnsg");
-    let model = amlvnet::input::read(&[read(&dir, "regula_nsg-inbound-22_tf0.13_plan.json")]);
+    let model = read_both(&[read(&dir, "regula_nsg-inbound-22_tf0.13_plan.json")]);
     let testnsg = model.nsgs.iter().find(|n| n.name == "testnsg").unwrap();
     // Five rule resources, two of them named `validrule2`: one Azure rule, the last wins.
     assert_eq!(testnsg.rules.iter().filter(|r| !r.is_default).count(), 4);
@@ -119,7 +136,7 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     assert!(fixes_parse(&report) > 0);
 
     // 2.x enforce flags false: Enabled, from the provider default, said so.
-    let report = amlvnet::check(&[read(&dir, "terraform-compliance_issue-294_azurerm2-modules-nic-nsg_plan.json")], &no_public_ip());
+    let report = check_both(&[read(&dir, "terraform-compliance_issue-294_azurerm2-modules-nic-nsg_plan.json")], &no_public_ip());
     let f = report.findings.iter().find(|f| f.id == "AML-NPIP-002").unwrap();
     assert_eq!(f.status, Status::Fail);
     assert!(f.message.contains("Terraform: `enforce_private_link_endpoint_network_policies` is not set"), "{}", f.message);
@@ -127,7 +144,7 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     assert_eq!(statuses(&report, "AML-INP-005"), vec![Status::Pass], "address_prefix is computed from the known address_prefixes");
     fixes_parse(&report);
     // The NIC NSGs of the two modules' VMs joined through the association and `var.vnet_subnet_id`.
-    let model = amlvnet::input::read(&[read(&dir, "terraform-compliance_issue-294_azurerm2-modules-nic-nsg_plan.json")]);
+    let model = read_both(&[read(&dir, "terraform-compliance_issue-294_azurerm2-modules-nic-nsg_plan.json")]);
     assert_eq!(model.nics.len(), 2);
     for nic in &model.nics {
         let nsg = nic.nsg.as_ref().expect("NIC NSG through the association");
@@ -136,7 +153,7 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     }
 
     // 3.68+: the set flag decides; the unset one is the provider's legacy default.
-    let report = amlvnet::check(&[read(&dir, "zodiac_pe-appgw-subnet-policy-flags_azurerm3_plan.json")], &no_public_ip());
+    let report = check_both(&[read(&dir, "zodiac_pe-appgw-subnet-policy-flags_azurerm3_plan.json")], &no_public_ip());
     let by_subnet =
         |id: &str, subnet: &str| report.findings.iter().find(|f| f.id == id && f.subject.as_ref().is_some_and(|s| s.name == subnet)).map(|f| f.status).unwrap();
     assert_eq!(by_subnet("AML-NPIP-002", "endpoint"), Status::Pass);
@@ -153,17 +170,17 @@ fn corpus_plans_yield_their_resources_links_and_unknowns() {
     fixes_parse(&report);
 
     // 3.18: all four flags unknown and none configured: the legacy default, said so.
-    let report = amlvnet::check(&[read(&dir, "ambika_vm-linux-nic-nsg_azurerm3.18_plan.json")], &no_public_ip());
+    let report = check_both(&[read(&dir, "ambika_vm-linux-nic-nsg_azurerm3.18_plan.json")], &no_public_ip());
     let f = report.findings.iter().find(|f| f.id == "AML-NPIP-002").unwrap();
     assert_eq!(f.status, Status::Fail);
     assert!(f.message.contains("azurerm 3.x sends its default"), "{}", f.message);
 
     // `address_prefix` unknown beside a known `address_prefixes` (computed from it): no doubt.
-    let report = amlvnet::check(&[read(&dir, "infracost_azure-firewall-subnet_fv0.2_plan.json")], &Default::default());
+    let report = check_both(&[read(&dir, "infracost_azure-firewall-subnet_fv0.2_plan.json")], &Default::default());
     assert_eq!(statuses(&report, "AML-INP-005"), vec![Status::Pass]);
 
     // Storage VNet rules that name the subnet only in the configuration.
-    let report = amlvnet::check(&[read(&dir, "regula_subnet-service-endpoints_tf0.13_plan.json")], &Default::default());
+    let report = check_both(&[read(&dir, "regula_subnet-service-endpoints_tf0.13_plan.json")], &Default::default());
     let f = report.findings.iter().find(|f| f.id == "AML-CMP-009").unwrap();
     assert!(!f.message.contains("validstorageaccount1"), "validstorageaccount1's rule names the subnet through a reference: {}", f.message);
 }
@@ -187,7 +204,7 @@ fn policy_flags_of_every_provider_generation() {
             ),
             "~> 3.0",
         );
-        let report = amlvnet::check(&[Document::new("plan.json", text)], &no_public_ip());
+        let report = check_both(&[Document::new("plan.json", text)], &no_public_ip());
         fixes_parse(&report);
         let pe = report.findings.iter().find(|f| f.id == "AML-NPIP-002").cloned().unwrap();
         let pls = report.findings.iter().find(|f| f.id == "AML-NPIP-003").cloned().unwrap();
@@ -282,7 +299,7 @@ fn module_plan(rules: &[(&str, String)], deleted_rule: bool) -> String {
 fn separate_rules_in_a_child_module_join_their_nsg_through_outputs() {
     let batch = rule("batch", 1000, "Inbound", "Allow", "BatchNodeManagement", "29876-29877", "*");
     let aml = rule("aml", 1010, "Inbound", "Allow", "AzureMachineLearning", "44224", "*");
-    let report = amlvnet::check(&[Document::new("plan.json", module_plan(&[("batch", batch.clone()), ("aml", aml)], true))], &Default::default());
+    let report = check_both(&[Document::new("plan.json", module_plan(&[("batch", batch.clone()), ("aml", aml)], true))], &Default::default());
     assert_eq!(statuses(&report, "AML-PIP-001"), vec![Status::Pass], "the subnet's NSG is the module's, with its separate rules");
     assert_eq!(statuses(&report, "AML-PIP-002"), vec![Status::Pass]);
     assert_eq!(statuses(&report, "AML-CMP-001"), vec![Status::Pass], "the compute's subnet found through configuration references");
@@ -293,7 +310,7 @@ fn separate_rules_in_a_child_module_join_their_nsg_through_outputs() {
     assert!(loc.line > 0);
 
     // Without the AML rule: the fix is a separate rule resource referring to the NSG.
-    let report = amlvnet::check(&[Document::new("plan.json", module_plan(&[("batch", batch)], false))], &Default::default());
+    let report = check_both(&[Document::new("plan.json", module_plan(&[("batch", batch)], false))], &Default::default());
     let f = report.findings.iter().find(|f| f.id == "AML-PIP-002").unwrap();
     assert_eq!(f.status, Status::Fail);
     let hcl_text = f.fix.as_ref().unwrap().terraform.clone().unwrap();
@@ -360,7 +377,7 @@ fn route_table_with_a_separate_route_and_databricks_subnets() {
           {"address":"azurerm_route.default","mode":"managed","type":"azurerm_route","name":"default","expressions":{"route_table_name":{"references":["azurerm_route_table.rt.name","azurerm_route_table.rt"]}}}]}"#,
         "~> 3.100",
     );
-    let model = amlvnet::input::read(&[Document::new("plan.json", text.clone())]);
+    let model = read_both(&[Document::new("plan.json", text.clone())]);
     let table = model.route_tables.iter().find(|t| t.name == "rt").unwrap();
     assert_eq!(table.routes.len(), 1, "the separate azurerm_route joined its table");
     assert_eq!(table.routes[0].next_hop_ip.as_deref(), Some("10.1.0.4"));
@@ -369,7 +386,7 @@ fn route_table_with_a_separate_route_and_databricks_subnets() {
     assert!(dbx.vnet_id.as_deref().is_some_and(|id| id.ends_with("/virtualNetworks/vnet")), "{:?}", dbx.vnet_id);
     let sub = model.subnets.iter().find(|s| s.name == "dbx-public").unwrap();
     assert_eq!(sub.delegations, vec!["Microsoft.Databricks/workspaces"]);
-    let report = amlvnet::check(&[Document::new("plan.json", text)], &Default::default());
+    let report = check_both(&[Document::new("plan.json", text)], &Default::default());
     assert_eq!(report.scenario.compute, amlvnet::model::ComputeKind::Databricks);
     assert_eq!(statuses(&report, "AML-DBX-005"), vec![Status::Pass, Status::Pass], "both subnets delegated");
     assert_eq!(statuses(&report, "AML-DBX-006"), vec![Status::Fail], "no NSG association for the Databricks subnets");
@@ -388,7 +405,7 @@ fn an_unknown_address_prefix_is_never_a_pass() {
         r#"{"resources":[{"address":"azurerm_subnet.train","mode":"managed","type":"azurerm_subnet","name":"train","expressions":{"address_prefixes":{"references":["var.prefixes"]}}}]}"#,
         "~> 4.0",
     );
-    let report = amlvnet::check(&[Document::new("plan.json", text)], &Default::default());
+    let report = check_both(&[Document::new("plan.json", text)], &Default::default());
     let inp5 = report.findings.iter().find(|f| f.id == "AML-INP-005").unwrap();
     assert_eq!(inp5.status, Status::Warn);
     assert!(inp5.message.contains("known only after apply (`azurerm_subnet.train.address_prefixes`)"), "{}", inp5.message);
@@ -398,11 +415,11 @@ fn an_unknown_address_prefix_is_never_a_pass() {
 #[test]
 fn wrong_terraform_files_say_which_command_to_run() {
     let stream = "{\"@level\":\"info\",\"@message\":\"Terraform 1.9.5\",\"type\":\"version\"}\n{\"@level\":\"info\",\"@message\":\"Plan: 1 to add\",\"type\":\"change_summary\"}\n";
-    let report = amlvnet::check(&[Document::new("plan.ndjson", stream)], &Default::default());
+    let report = check_both(&[Document::new("plan.ndjson", stream)], &Default::default());
     let f = report.findings.iter().find(|f| f.id == "AML-INP-002" && f.status == Status::Warn).unwrap();
     assert!(f.message.contains("terraform show -json tfplan"), "{}", f.message);
     let raw = r#"{"version":4,"terraform_version":"1.9.5","serial":3,"lineage":"x","outputs":{},"resources":[]}"#;
-    let report = amlvnet::check(&[Document::new("terraform.tfstate", raw)], &Default::default());
+    let report = check_both(&[Document::new("terraform.tfstate", raw)], &Default::default());
     let f = report.findings.iter().find(|f| f.id == "AML-INP-002" && f.status == Status::Warn).unwrap();
     assert!(f.message.contains("terraform show -json"), "{}", f.message);
 }
@@ -415,7 +432,7 @@ fn a_state_document_is_read_with_its_ids() {
       {"address":"azurerm_subnet.s","mode":"managed","type":"azurerm_subnet","name":"s","values":{"id":"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/train","name":"train","virtual_network_name":"vnet","resource_group_name":"rg","address_prefixes":["10.0.0.0/24"]}},
       {"address":"azurerm_subnet_network_security_group_association.a","mode":"managed","type":"azurerm_subnet_network_security_group_association","name":"a","values":{"id":"x","subnet_id":"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/train","network_security_group_id":"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg"}}
     ]}}}"#;
-    let report = amlvnet::check(&[Document::new("state.json", state)], &Default::default());
+    let report = check_both(&[Document::new("state.json", state)], &Default::default());
     assert_eq!(report.documents[0].shape, "terraform-state");
     assert_eq!(statuses(&report, "AML-PIP-001"), vec![Status::Pass]);
     let f = report.findings.iter().find(|f| f.id == "AML-PIP-001").unwrap();
@@ -431,7 +448,7 @@ fn terraform_reading_is_bounded() {
     }
     let borrowed: Vec<(&str, String)> = rules.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let text = module_plan(&borrowed, false);
-    let model = amlvnet::input::read(&[Document::new("plan.json", text)]);
+    let model = read_both(&[Document::new("plan.json", text)]);
     let nsg = model.nsgs.iter().find(|n| n.name == "nsg-train").unwrap();
     assert_eq!(nsg.rules.iter().filter(|r| !r.is_default).count(), 2000);
 }
@@ -451,7 +468,7 @@ fn references_that_fan_out_at_every_module_level_stay_bounded() {
     let text = format!(
         r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{"root_module":{{"child_modules":[{{"address":"{module_address}","resources":[{{"address":"{address}","mode":"managed","type":"azurerm_network_interface","name":"n","values":{{"name":"nic","ip_configuration":[{{"name":"c"}}]}}}}]}}]}}}},"resource_changes":[{{"address":"{address}","change":{{"actions":["create"],"after_unknown":{{"ip_configuration":[{{"subnet_id":true}}]}}}}}}],"configuration":{{"root_module":{module}}}}}"#
     );
-    let model = amlvnet::input::read(&[Document::new("plan.json", text)]);
+    let model = read_both(&[Document::new("plan.json", text)]);
     assert_eq!(model.nics.len(), 1);
     assert!(model.nics[0].subnets.iter().all(|s| s.unresolved), "the subnet stays unknown: {:?}", model.nics[0].subnets);
 }
@@ -481,7 +498,7 @@ fn inline_rules_moved_in_place_read_as_the_copying_path_reads_them() {
     let read = |unknown: &str| {
         let text =
             plan(&[("azurerm_network_security_group.nsg", "azurerm_network_security_group", "nsg", &values, unknown)], r#"{"resources": []}"#, "~> 3.100");
-        amlvnet::input::read(&[Document::new("plan.json", text)])
+        read_both(&[Document::new("plan.json", text)])
     };
     let moved = read(r#"{"id": true, "security_rule": [{}, {}, {}]}"#);
     let copied = read(r#"{"id": true, "security_rule": [{"name": true}, {}, {}]}"#);
@@ -496,9 +513,39 @@ fn inline_rules_moved_in_place_read_as_the_copying_path_reads_them() {
 /// check gives the same status for both.
 #[test]
 fn the_benchmark_plan_and_its_arm_twin_give_the_same_verdicts() {
-    let plan = amlvnet::check(&[Document::new("plan.json", bench_input::terraform_plan_nsg(50))], &Options::default());
-    let arm = amlvnet::check(&[Document::new("nsg.json", bench_input::terraform_arm_nsg(50))], &Options::default());
+    let plan = check_both(&[Document::new("plan.json", bench_input::terraform_plan_nsg(50))], &Options::default());
+    let arm = check_both(&[Document::new("nsg.json", bench_input::terraform_arm_nsg(50))], &Options::default());
     let verdicts = |r: &Report| r.findings.iter().map(|f| (f.id, f.status)).collect::<Vec<_>>();
     assert_eq!(verdicts(&plan), verdicts(&arm));
     assert!(plan.findings.iter().any(|f| f.status == Status::Fail), "the twins fail somewhere, so the comparison means something");
+}
+
+/// Every corpus document read both ways (`read_both`), and the bytes handed over are
+/// checked like input: any truncation or flipped byte of a real translation decodes to
+/// `None` or to a translation, never a panic, and anything else is not a translation.
+#[test]
+fn translations_handed_over_as_bytes_read_as_the_cli_reads_and_bad_bytes_are_refused() {
+    let mut texts = vec![module_plan(&[("batch", rule("b", 100, "Outbound", "Allow", "*", "443", "Storage"))], true)];
+    if let Some(dir) = corpus() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let doc = Document::new(path.file_name().unwrap().to_string_lossy(), std::fs::read_to_string(&path).unwrap());
+                read_both(std::slice::from_ref(&doc));
+                texts.push(doc.text);
+            }
+        }
+    }
+    for text in &texts {
+        let bytes = amlvnet::input::wire::translate_terraform(text).unwrap();
+        assert!(amlvnet::input::wire::decode(&bytes).is_some());
+        for cut in (0..bytes.len()).step_by(97.max(bytes.len() / 300)) {
+            assert!(amlvnet::input::wire::decode(&bytes[..cut]).is_none(), "a truncated translation is refused");
+            let mut flipped = bytes.clone();
+            flipped[cut] ^= 0x5A;
+            let _ = amlvnet::input::wire::decode(&flipped);
+        }
+    }
+    assert!(amlvnet::input::wire::translate_terraform(r#"{"type": "Microsoft.Network/networkSecurityGroups"}"#).is_none());
+    assert!(amlvnet::input::wire::decode(b"amlvnet-tf-1\x00\xff\xff\xff\xff\x0f").is_none(), "a count past the bytes left allocates nothing");
 }

@@ -7,6 +7,7 @@
 mod extract;
 pub mod template;
 mod terraform;
+pub mod wire;
 pub use terraform::AFTER_APPLY;
 
 /// The value the template evaluator gives `resourceGroup().location` and
@@ -55,6 +56,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 
 /// Reads every document into one model and links its resources.
 pub fn read(documents: &[Document]) -> Model {
+    read_with(documents, &[])
+}
+
+/// `read`, with the Terraform translations of some documents made elsewhere (by index;
+/// `wire::translate_terraform`'s bytes): the page's, which has no translation of its own.
+/// Bytes that don't decode count as none.
+pub fn read_with(documents: &[Document], translations: &[Option<&[u8]>]) -> Model {
     let mut model = Model::default();
     let mut parsed: Vec<Option<Node>> = Vec::new();
     for (index, doc) in documents.iter().enumerate() {
@@ -111,6 +119,7 @@ pub fn read(documents: &[Document]) -> Model {
     for (index, node) in parsed.into_iter().enumerate() {
         let Some(node) = node else { continue };
         let mut reader = extract::Reader::new(&mut model, index);
+        reader.translation = translations.get(index).copied().flatten().and_then(wire::decode);
         reader.document(node, parameters.as_ref());
     }
     extract::link(&mut model);

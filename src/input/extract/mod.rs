@@ -29,6 +29,9 @@ pub(super) struct Reader<'m> {
     child_routes: Vec<(String, Route)>,
     /// The Terraform resource being read, and the pointer of its `values`.
     tf: Option<(TfOrigin, String)>,
+    /// The document's Terraform translation made elsewhere (the page's, by the JavaScript
+    /// API: `wire`).
+    pub(super) translation: Option<super::wire::Translation>,
     issue_counts: std::collections::HashMap<Diagnostic, usize>,
     /// Fields left unknown, by the expression that leaves them so: one AML-INP-005 note
     /// per cause, naming the other fields it affects.
@@ -56,6 +59,7 @@ impl<'m> Reader<'m> {
             same_causes: Vec::new(),
             conditional: false,
             tf: None,
+            translation: None,
         }
     }
 
@@ -231,9 +235,28 @@ impl<'m> Reader<'m> {
     }
 
     fn object_document(&mut self, root: Node, parameters: Option<&Node>) {
-        #[cfg(not(feature = "web"))]
         if let Some(kind) = super::terraform::detect(&root) {
-            self.terraform(root, kind);
+            #[cfg(feature = "web")]
+            let _ = kind;
+            let at = Node { value: Value::Null, pos: root.pos };
+            match self.translation.take() {
+                Some(t) => self.terraform(t.kind, t.resources, &at),
+                #[cfg(not(feature = "web"))]
+                None => {
+                    let mut root = root;
+                    let mut resources = if kind == super::terraform::Kind::RawState { Vec::new() } else { super::terraform::translate(&root, kind) };
+                    for t in &mut resources {
+                        super::terraform::take_rules(&mut root, t);
+                    }
+                    self.terraform(kind, resources, &at);
+                }
+                #[cfg(feature = "web")]
+                None => {
+                    let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
+                    let message = format!("`{name}` is Terraform JSON (`terraform show -json`): this page reads it with its Terraform reader (amlvnet.js, loaded from this site when a plan is first pasted), which could not be loaded here; check it with `amlvnet check`");
+                    self.warn_issue(Diagnostic::Unrecognised, message, "", &at);
+                }
+            }
             return;
         }
         let root = &root;
@@ -435,8 +458,8 @@ impl<'m> Reader<'m> {
         }
     }
 
-    #[cfg(not(feature = "web"))]
-    fn terraform(&mut self, mut root: Node, kind: super::terraform::Kind) {
+    /// A Terraform document's resources, translated (`terraform.rs`) here or elsewhere.
+    fn terraform(&mut self, kind: super::terraform::Kind, resources: Vec<super::terraform::Translated>, at: &Node) {
         use super::terraform::Kind;
         let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
         match kind {
@@ -447,13 +470,11 @@ impl<'m> Reader<'m> {
                 let message = format!(
                     "`{name}` is a raw Terraform state file, which keeps no plan-time knowledge and changes format between versions; run `terraform show -json > state.json` (or `terraform plan -out tfplan && terraform show -json tfplan > plan.json`) and paste that"
                 );
-                self.warn_issue(Diagnostic::Unrecognised, message, "", &root);
+                self.warn_issue(Diagnostic::Unrecognised, message, "", at);
                 return;
             }
         }
-        let translated = super::terraform::translate(&root, kind);
-        for mut t in translated {
-            super::terraform::take_rules(&mut root, &mut t);
+        for t in resources {
             self.tf = Some((t.origin, t.pointer.clone()));
             self.resource(&t.node, &t.pointer, None);
         }
