@@ -212,10 +212,12 @@ pub fn trap_for_tests() {
     core::arch::wasm32::unreachable();
 }
 
-/// A Terraform plan or state translated for the page, which reads the bytes
-/// (`input::wire`) and has no translation of its own (its size budget); `undefined` for
-/// any other text. Not part of the API: not declared in TypeScript.
-#[wasm_bindgen(js_name = "__translateTerraform", skip_typescript)]
-pub fn translate_terraform(text: JsValue) -> Option<Vec<u8>> {
-    text.as_string().and_then(|t| crate::input::wire::translate_terraform(&t))
+/// For the page's guard worker: a document that computes (a template, a Terraform plan
+/// or state) read as the CLI reads it, as bytes the page reads (`input::wire`); `undefined`
+/// for the others. The page has no template evaluation or Terraform translation of its
+/// own. `documents` are all of them (a template's parameters file is among them), `index`
+/// the one to read. Not part of the API: not declared in TypeScript.
+#[wasm_bindgen(js_name = "__prepare", skip_typescript)]
+pub fn prepare(documents_value: JsValue, index: usize) -> Result<Option<Vec<u8>>, JsError> {
+    Ok(crate::input::wire::prepare_one(&documents(documents_value)?, index))
 }

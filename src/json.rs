@@ -233,7 +233,6 @@ impl Node {
             Value::Array(_) => "an array".into(),
             Value::Object(_) => "an object".into(),
             // Terraform's unknowns say so themselves.
-            #[cfg(not(feature = "web"))]
             Value::Unresolved(e) if e.starts_with(crate::input::AFTER_APPLY) => truncate(e, 160),
             Value::Unresolved(e) => format!("unresolved expression {}", truncate(e, 80)),
         }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
 use amlvnet::model::ComputeKind;
 use amlvnet::report::Status;
 use amlvnet::Document;
@@ -47,7 +48,7 @@ fn every_corpus_document_gives_a_sensible_report() {
     assert!(files.len() >= 13, "expected the 13 corpus files, found {}", files.len());
     for path in files {
         let rel = path.strip_prefix(&dir).map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
-        let report = amlvnet::check(&[doc(&dir, &rel)], &Default::default());
+        let report = common::check_both(&[doc(&dir, &rel)], &Default::default());
         let d = &report.documents[0];
         if rel.contains("conflict-markers") {
             let (line, column, message) = d.error.clone().expect("merge markers are a parse error");
@@ -80,20 +81,21 @@ fn every_corpus_document_gives_a_sensible_report() {
 #[test]
 fn rest_examples_are_recognised_and_checked() {
     let Some(dir) = corpus() else { return };
-    let nsg = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2023-05-01/NetworkSecurityGroupCreateWithRule.json")], &Default::default());
+    let nsg = common::check_both(&[doc(&dir, "rest-api-specs-network-2023-05-01/NetworkSecurityGroupCreateWithRule.json")], &Default::default());
     let status = |r: &amlvnet::Report, id: &str| r.findings.iter().filter(|f| f.id == id).map(|f| f.status).collect::<Vec<_>>();
     // testnsg has only "allow port 80" and the defaults: public-IP management traffic is denied.
     assert_eq!(status(&nsg, "AML-PIP-001"), vec![Status::Fail]);
-    let delegated = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2023-05-01/SubnetGetWithDelegation.json")], &Default::default());
+    let delegated = common::check_both(&[doc(&dir, "rest-api-specs-network-2023-05-01/SubnetGetWithDelegation.json")], &Default::default());
     assert_eq!(status(&delegated, "AML-CMP-001"), vec![Status::Fail]);
-    let vnet = amlvnet::check(&[doc(&dir, "rest-api-specs-network-2022-05-01/VirtualNetworkCreateSubnetWithDelegation.json")], &Default::default());
+    let vnet = common::check_both(&[doc(&dir, "rest-api-specs-network-2022-05-01/VirtualNetworkCreateSubnetWithDelegation.json")], &Default::default());
     assert_eq!(status(&vnet, "AML-CMP-001"), vec![Status::Fail], "test-1 is delegated to Microsoft.Sql/managedInstances");
-    let ws = amlvnet::check(
+    let ws = common::check_both(
         &[doc(&dir, "rest-api-specs-machinelearningservices-2022-05-01/Workspace/get.json")],
         &amlvnet::Options { public_ip: Some(false), ..Default::default() },
     );
     assert_eq!(status(&ws, "AML-NPIP-001"), vec![Status::Pass], "one approved private endpoint connection");
-    let ci = amlvnet::check(&[doc(&dir, "rest-api-specs-machinelearningservices-2022-05-01/Compute/createOrUpdate/ComputeInstance.json")], &Default::default());
+    let ci =
+        common::check_both(&[doc(&dir, "rest-api-specs-machinelearningservices-2022-05-01/Compute/createOrUpdate/ComputeInstance.json")], &Default::default());
     assert_eq!(ci.scenario.compute, ComputeKind::Instance);
     assert!(ci.scenario.public_ip, "no enableNodePublicIp: the API default, public IP");
 }
@@ -115,7 +117,7 @@ fn quickstart_template_training_subnet_nsg_and_cluster_are_joined() {
     let storage_rule = nsg.rules.iter().find(|r| r.name == "AzureStorageAccount").expect("storage rule");
     assert_eq!(storage_rule.destination[0].to_string(), "Storage.<deployment region>", "format('Storage.{{0}}', location) keeps the deployment region");
 
-    let report = amlvnet::check(&[d], &Default::default());
+    let report = common::check_both(&[d], &Default::default());
     let for_training = |id: &str| {
         report.findings.iter().filter(|f| f.id == id && f.subject.as_ref().is_some_and(|s| s.name == "snet-training")).map(|f| f.status).collect::<Vec<_>>()
     };
@@ -123,7 +125,7 @@ fn quickstart_template_training_subnet_nsg_and_cluster_are_joined() {
         assert_eq!(for_training(id), vec![Status::Pass], "{id}");
     }
     // With no public IP, the template's subnet lacks an egress path.
-    let npip = amlvnet::check(
+    let npip = common::check_both(
         &[doc(&dir, "quickstart-machine-learning-end-to-end-secure/azuredeploy.json")],
         &amlvnet::Options { public_ip: Some(false), ..Default::default() },
     );
@@ -141,7 +143,7 @@ fn variable_copy_over_a_parameters_file_gives_the_real_rules() {
     let template = doc(&dir, "azure-docs-json-samples/multiplesecurityrules.json");
     let params = doc(&dir, "azure-docs-json-samples/multiplesecurityrules.parameters.json");
     // Alone, the required array parameter is unknown: the NSG's rules are unknown, never zero.
-    let alone = amlvnet::check(std::slice::from_ref(&template), &Default::default());
+    let alone = common::check_both(std::slice::from_ref(&template), &Default::default());
     assert!(alone.findings.iter().any(|f| f.id == "AML-INP-005" && f.message.contains("securityRules")), "the parameter is named");
     for id in ["AML-PIP-001", "AML-PIP-002", "AML-OUT-002", "AML-OUT-008"] {
         assert!(!statuses(&alone, id).contains(&Status::Pass), "{id} must not pass on unknown rules");
@@ -150,7 +152,7 @@ fn variable_copy_over_a_parameters_file_gives_the_real_rules() {
     let nsg = model.nsgs.iter().find(|n| n.name == "NSG1").expect("NSG1");
     let names: Vec<_> = nsg.rules.iter().filter(|r| !r.is_default).map(|r| (r.name.as_str(), r.priority)).collect();
     assert_eq!(names, [("RDPAllow", Some(100)), ("HTTPAllow", Some(200))]);
-    let both = amlvnet::check(&[template, params], &Default::default());
+    let both = common::check_both(&[template, params], &Default::default());
     assert_eq!(statuses(&both, "AML-PIP-001"), [Status::Fail], "only RDP and HTTP are allowed in: Batch management is denied");
 }
 
@@ -186,7 +188,7 @@ fn templates_with_comments_are_read() {
         "vscode-azurearmtools/portal-new-vmscaleset1.json",
         "vscode-azurearmtools/portal-new-vmscaleset1.parameters.json",
     ] {
-        let r = amlvnet::check(&[doc(&dir, rel)], &Default::default());
+        let r = common::check_both(&[doc(&dir, rel)], &Default::default());
         assert!(r.documents[0].error.is_none(), "{rel}: {:?}", r.documents[0].error);
     }
     let model = amlvnet::input::read(&[doc(&dir, "vscode-azurearmtools/regression-730c.json")]);
@@ -211,7 +213,7 @@ fn large_pattern_templates_are_bounded() {
     let Some(dir) = corpus() else { return };
     for rel in ["bicep-registry-modules/avm-ptn-data-private-analytical-workspace-main.json", "bicep-registry-modules/avm-ptn-network-hub-networking-main.json"]
     {
-        let r = amlvnet::check(&[doc(&dir, rel)], &Default::default());
+        let r = common::check_both(&[doc(&dir, rel)], &Default::default());
         assert!(r.documents[0].error.is_none());
         assert!(r.findings.iter().filter(|f| f.id == "AML-INP-005").count() <= 100, "{rel}: notes are per cause");
     }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
 use amlvnet::input::read;
 use amlvnet::model::{ComputeKind, Model};
 use amlvnet::Document;
@@ -187,7 +188,7 @@ fn arm_template_inline_child_and_nested_rules_with_expressions_and_parameters_fi
     assert!(train.nsg.as_ref().is_some_and(|r| r.name() == "snet-train-nsg" && !r.unresolved));
     assert!(m.issues.is_empty(), "{:?}", m.issues);
     // With the region known, the regional tag resolves and the check decides.
-    let report = amlvnet::check(
+    let report = common::check_both(
         &[Document::new("azuredeploy.json", template), Document::new("p.json", params)],
         &amlvnet::Options { region: Some("westus2".into()), ..Default::default() },
     );
@@ -275,7 +276,7 @@ fn bad_values_become_findings_and_the_rest_still_runs() {
       {"name": "zero", "priority": 0, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"},
       {"name": "numbers", "priority": 200, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": 5, "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": 443},
       {"name": "dir", "priority": 210, "direction": "Sideways", "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}]}"#;
-    let report = amlvnet::check(&[Document::new("nsg.json", text)], &Default::default());
+    let report = common::check_both(&[Document::new("nsg.json", text)], &Default::default());
     let inp4: Vec<_> = report.findings.iter().filter(|f| f.id == "AML-INP-004").map(|f| f.message.clone()).collect();
     assert!(inp4.iter().any(|m| m.contains("`priority` 0")), "{inp4:?}");
     assert!(inp4.iter().any(|m| m.contains("sourceAddressPrefix` is 5")), "{inp4:?}");
@@ -304,10 +305,10 @@ fn hostile_documents_never_panic() {
         ("unicode", "{\"name\": \"\u{1F600}\", \"securityRules\": [{\"name\": \"<img src=x onerror=alert(1)>\"}]}".into()),
     ];
     for (name, text) in cases {
-        let report = amlvnet::check(&[Document::new(name, text)], &Default::default());
+        let report = common::check_both(&[Document::new(name, text)], &Default::default());
         assert!(!report.findings.is_empty(), "{name}");
     }
-    let e = amlvnet::check(&[Document::new("e.json", "")], &Default::default());
+    let e = common::check_both(&[Document::new("e.json", "")], &Default::default());
     assert!(e.findings.iter().any(|f| f.id == "AML-INP-001" && f.message.contains("e.json:1:1: empty document")));
 }
 
@@ -316,12 +317,12 @@ fn a_pasted_nsg_no_checked_subnet_uses_is_named_not_dropped() {
     let subnet = r#"{"name":"snet-train","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-train","type":"Microsoft.Network/virtualNetworks/subnets","properties":{"addressPrefix":"10.0.0.0/24","networkSecurityGroup":{"id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a"}}}"#;
     let nsgs = r#"[{"name":"nsg-a","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}},
                    {"name":"nsg-b","id":"/subscriptions/1111/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}]"#;
-    let report = amlvnet::check(&[Document::new("subnet.json", subnet), Document::new("nsgs.json", nsgs)], &Default::default());
+    let report = common::check_both(&[Document::new("subnet.json", subnet), Document::new("nsgs.json", nsgs)], &Default::default());
     let unused: Vec<_> = report.notes.iter().filter(|n| n.contains("no check evaluated it")).collect();
     assert_eq!(unused.len(), 1, "{:?}", report.notes);
     assert!(unused[0].contains("`nsg-b`"));
     // An NSG pasted alone is the one checked: no note.
-    let alone = amlvnet::check(&[Document::new("nsg.json", nsgs.replace("nsg-b", "nsg-a"))], &Default::default());
+    let alone = common::check_both(&[Document::new("nsg.json", nsgs.replace("nsg-b", "nsg-a"))], &Default::default());
     assert!(!alone.notes.iter().any(|n| n.contains("no check evaluated it")), "{:?}", alone.notes);
 }
 
@@ -365,7 +366,7 @@ fn a_five_megabyte_name_is_shortened_once_not_repeated_in_every_finding() {
     };
     let long = "n".repeat(5_000_000);
     let text = nsg(&long, &"r".repeat(100_000));
-    let report = amlvnet::check(&[Document::new("nsg.json", text.as_str())], &amlvnet::Options::default());
+    let report = common::check_both(&[Document::new("nsg.json", text.as_str())], &amlvnet::Options::default());
     let json = amlvnet::report::json::report(&report).compact();
     // The whole report is a fraction of the document, not the name times every finding.
     assert!(json.len() < 1_000_000, "{} bytes", json.len());
@@ -400,7 +401,7 @@ fn regions_are_named_the_deployments_or_unknown_and_only_named_ones_are_compared
     assert!(m.template_region && m.locations == ["westus2"], "{:?}", m.locations);
     assert!(matches!(&m.nsgs[0].rules[0].destination[0], amlvnet::net::Address::Tag { region: Some(Region::Deployment), .. }));
 
-    let report = amlvnet::check(&[Document::new("t.json", text)], &Default::default());
+    let report = common::check_both(&[Document::new("t.json", text)], &Default::default());
     let status = |id: &str| report.findings.iter().filter(|f| f.id == id).map(|f| f.status.as_str()).collect::<Vec<_>>();
     // The cluster's region is not `<parameters('loc')>`: unknown, never a different region.
     assert_eq!(status("AML-CMP-007"), ["unknown"]);
@@ -418,7 +419,7 @@ fn a_databricks_location_left_unknown_is_never_a_same_region_pass() {
       ]}"#;
     let m = model(&[("t.json", text)]);
     assert_eq!(m.databricks[0].location, Some(amlvnet::net::Region::Unknown));
-    let report = amlvnet::check(&[Document::new("t.json", text)], &Default::default());
+    let report = common::check_both(&[Document::new("t.json", text)], &Default::default());
     let status: Vec<&str> = report.findings.iter().filter(|f| f.id == "AML-DBX-001").map(|f| f.status.as_str()).collect();
     assert_eq!(status, ["unknown"]);
 }

@@ -6,8 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use amlvnet::report::{Report, Status};
 use amlvnet::{Document, Options};
+use common::{check_both, read_both};
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
@@ -22,23 +25,6 @@ fn corpus() -> Option<PathBuf> {
 
 fn read(dir: &Path, name: &str) -> Document {
     Document::new(name, std::fs::read_to_string(dir.join(name)).unwrap())
-}
-
-/// The documents read as the CLI reads them, and again as the page does, with the
-/// Terraform translations made by the JavaScript API and handed over as bytes
-/// (`input::wire`): both models must be the same, field by field.
-fn read_both(docs: &[Document]) -> amlvnet::model::Model {
-    let bytes: Vec<Option<Vec<u8>>> = docs.iter().map(|d| amlvnet::input::wire::translate_terraform(&d.text)).collect();
-    let translations: Vec<Option<&[u8]>> = bytes.iter().map(|b| b.as_deref()).collect();
-    let model = amlvnet::input::read(docs);
-    let wired = amlvnet::input::read_with(docs, &translations);
-    assert_eq!(format!("{model:?}"), format!("{wired:?}"), "the translation handed over as bytes reads differently");
-    model
-}
-
-/// `amlvnet::check`, with the models of both ways of reading compared (`read_both`).
-fn check_both(docs: &[Document], options: &Options) -> Report {
-    amlvnet::check_model(&read_both(docs), options)
 }
 
 fn statuses(r: &Report, id: &str) -> Vec<Status> {
@@ -537,7 +523,7 @@ fn translations_handed_over_as_bytes_read_as_the_cli_reads_and_bad_bytes_are_ref
         }
     }
     for text in &texts {
-        let bytes = amlvnet::input::wire::translate_terraform(text).unwrap();
+        let bytes = amlvnet::input::wire::prepare(&[Document::new("plan.json", text.as_str())]).remove(0).unwrap();
         assert!(amlvnet::input::wire::decode(&bytes).is_some());
         for cut in (0..bytes.len()).step_by(97.max(bytes.len() / 300)) {
             assert!(amlvnet::input::wire::decode(&bytes[..cut]).is_none(), "a truncated translation is refused");
@@ -546,6 +532,6 @@ fn translations_handed_over_as_bytes_read_as_the_cli_reads_and_bad_bytes_are_ref
             let _ = amlvnet::input::wire::decode(&flipped);
         }
     }
-    assert!(amlvnet::input::wire::translate_terraform(r#"{"type": "Microsoft.Network/networkSecurityGroups"}"#).is_none());
-    assert!(amlvnet::input::wire::decode(b"amlvnet-tf-1\x00\xff\xff\xff\xff\x0f").is_none(), "a count past the bytes left allocates nothing");
+    assert!(amlvnet::input::wire::prepare(&[Document::new("nsg.json", r#"{"type": "Microsoft.Network/networkSecurityGroups"}"#)])[0].is_none());
+    assert!(amlvnet::input::wire::decode(b"amlvnet-wire-1\x00\xff\xff\xff\xff\x0f").is_none(), "a count past the bytes left allocates nothing");
 }

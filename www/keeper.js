@@ -1,11 +1,13 @@
 // The guard's keeper (src/bin/web/guard.rs): runs the page's documents through worker.js
-// under a time limit. keep({ glue, module, names, texts, alone, together, done }) reads
-// the documents marked `alone` one by one, then, if `together`, all at once, and calls
-// done(index, why), why null when every step finished (index: the document being read;
-// -1: all of them together). A run past the limit, or one that traps, ends the worker; the
-// next run gets a fresh one. Texts a run finished (up to 5 MB each) are remembered and not
-// read alone again. index.html loads this module the first time a document needs the
-// guard. The browser tests set window.amlvnetGuardLimitMs and window.amlvnetGuardTrap.
+// under a time limit. keep({ names, texts, alone, prepare, together, prepared, done })
+// reads the documents marked `alone` or `prepare` one by one, calling prepared(index,
+// bytes) for each document the worker read for the page, then, if `together`, all at
+// once, and calls done(index, why), why null when every step finished (index: the
+// document being read; -1: all of them together). A run past the limit, or one that
+// traps, ends the worker; the next run gets a fresh one. Texts a run finished (up to 5 MB
+// each) are remembered and not read alone again. index.html loads this module the first
+// time a document needs it. The browser tests set window.amlvnetGuardLimitMs and
+// window.amlvnetGuardTrap.
 export const keep = (() => {
   let worker = null, current = null, id = 0, broken = false, cleared = new Set();
   const end = (why) => {
@@ -23,24 +25,24 @@ export const keep = (() => {
     try {
       if (!worker) {
         worker = new Worker('worker.js', { type: 'module' });
-        worker.postMessage({ glue: run.glue, module: run.module });
         worker.onmessage = ({ data }) => {
-          if (data.panic) { if (current) current.panic = data.panic; return; }
           if (!current || data.id !== current.id) return;
+          if (data.bytes) { current.prepared(data.at, data.bytes); return; }
           if ('at' in data) current.at = data.at;
           if (data.done) end(null);
-          else if (data.error) end(`it stopped the checker (${current.panic || data.error})`);
+          else if (data.error) end(`it stopped the checker (${data.error})`);
         };
         // The worker's script could not run here: check on the page, as without one.
         worker.onerror = () => { broken = true; worker = null; end(null); };
       }
       const limit = window.amlvnetGuardLimitMs ?? 10000;
       const alone = run.texts.map((t, i) => run.alone[i] && !cleared.has(t));
-      // The worker starts with the first document to read alone (else all of them): the
-      // limit can pass before its first word arrives.
-      current = { id: ++id, at: alone.indexOf(true), panic: null, done: run.done, texts: run.texts,
+      // The worker starts with the first document to read (else all of them): the limit
+      // can pass before its first word arrives.
+      const first = run.texts.findIndex((_, i) => alone[i] || run.prepare[i]);
+      current = { id: ++id, at: first, done: run.done, prepared: run.prepared, texts: run.texts,
         timer: setTimeout(() => end(`it ran past the time limit (${limit % 1000 ? `${limit} ms` : `${limit / 1000} s`})`), limit) };
-      worker.postMessage({ id, names: run.names, texts: run.texts, alone, together: run.together, trap: !!window.amlvnetGuardTrap });
+      worker.postMessage({ id, names: run.names, texts: run.texts, alone, prepare: run.prepare, together: run.together, trap: !!window.amlvnetGuardTrap });
     } catch {
       broken = true;
       current = null;

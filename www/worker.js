@@ -1,30 +1,35 @@
-// The page's guard (src/bin/web/guard.rs): the page's own wasm module, in a worker, reads
-// and checks documents first, so that one which runs too long or traps stops this worker,
-// never the page. The page sends { glue, module } once (its script's URL and compiled
-// module: nothing is fetched twice), then runs { id, names, texts, alone, together, trap }:
-// each document marked `alone` by itself, then, if `together`, all of them at once.
-// Answers: { id, at } before each step (the document's index; -1: all together),
-// { id, done: true }, or { id, at, error } when a step threw or trapped (a panic's text
-// comes first: { panic }).
-let ready = null;
+// The page's guard (src/bin/web/guard.rs): the JavaScript API (amlvnet.js beside the page),
+// in a worker, reads documents first, so that one which runs too long or traps stops this
+// worker, never the page. It runs { id, names, texts, alone, prepare, together, trap }:
+// each document marked `prepare` (a template or Terraform document, which the page's own
+// wasm can't read) is read as the CLI reads it and handed over as bytes; each marked
+// `alone` and not `prepare` (a big text) is read and checked by itself; then, if
+// `together`, all of them at once. Answers: { id, at } before each step (the document's
+// index; -1: all together), { id, at, bytes } for a document read for the page,
+// { id, done: true }, or { id, at, error } when a step threw or trapped.
+const api = import('./amlvnet.js').then(async (m) => { await m.default(); return m; });
 self.onmessage = async ({ data }) => {
-  if (data.glue) {
-    ready = import(data.glue).then(async (m) => { await m.default({ module_or_path: data.module }); return m; });
-    return;
-  }
-  const { id, names, texts, alone, together, trap } = data;
+  const { id, names, texts, alone, prepare, together, trap } = data;
   let at = -2;
   try {
-    const m = await ready;
+    const m = await api;
+    const docs = names.map((name, i) => ({ name, text: texts[i] }));
     for (at = 0; at < names.length; at++) {
-      if (!alone[at]) continue;
+      if (!alone[at] && !prepare[at]) continue;
       self.postMessage({ id, at });
-      m.guard_check([names[at]], [texts[at]], trap);
+      // The browser tests' stand-in for a document that traps the checker.
+      if (trap) m.__trapForTests();
+      if (prepare[at]) {
+        const bytes = m.__prepare(docs, at);
+        if (bytes) self.postMessage({ id, at, bytes }, [bytes.buffer]);
+      } else {
+        m.check([docs[at]], {});
+      }
     }
     if (together) {
       at = -1;
       self.postMessage({ id, at });
-      m.guard_check(names, texts, false);
+      m.check(docs, {});
     }
     self.postMessage({ id, done: true });
   } catch (e) {

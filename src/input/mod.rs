@@ -82,7 +82,7 @@ pub fn read_with(documents: &[Document], translations: &[Option<&[u8]>]) -> Mode
                 }
                 parsed.push(Some(parsed_doc.root));
             }
-            Err(_) if cfg!(not(feature = "web")) && terraform::is_plan_stream(&doc.text) => {
+            Err(_) if terraform::is_plan_stream(&doc.text) => {
                 info.shape = Shape::TerraformPlanStream;
                 model.issues.push(InputIssue {
                     kind: crate::model::Diagnostic::Unrecognised,
@@ -155,7 +155,7 @@ fn read_service_tags(model: &mut Model, parsed: &mut [Option<Node>]) {
     }
 }
 
-fn is_parameters_file(node: &Node) -> bool {
+pub(crate) fn is_parameters_file(node: &Node) -> bool {
     let schema = node.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
     if schema.contains("deploymentparameters") {
         return true;

@@ -1,36 +1,88 @@
-//! A Terraform document's translation as bytes, from the JavaScript API to the page.
+//! Documents that compute, read elsewhere and handed over as bytes: ARM templates (their
+//! evaluation, `template/`) and Terraform plans and states (their translation,
+//! `terraform.rs`). The page's wasm has room for neither (27 and 28 KB of its 250 KB
+//! budget); its guard's worker runs the JavaScript API (`__prepare`, loaded from the page's
+//! origin when a document first needs it), under the guard's time limit, and the page
+//! reads the bytes with `read_with` where the CLI evaluates and translates itself. Same
+//! resources, same notes, same positions and origins: the tests read every template and
+//! Terraform fixture both ways and compare the models.
 //!
-//! The page's wasm has no room for the translation (`terraform.rs`, 28 KB of its 250 KB
-//! budget) but reads its result: the page hands a plan's text to the JavaScript API
-//! (`translateTerraform`, loaded from the page's origin the first time a plan is pasted),
-//! which returns these bytes, and `read_with` reads them where the CLI reads the
-//! translation itself. Same resources, same positions, same origins: a test reads every
-//! Terraform fixture both ways and compares the models.
-//!
-//! The format (both ends are this file): `MAGIC`, the kind, then each resource as its
-//! node, pointer and origin. A node is its line and column, a tag and its value; integers
-//! are LEB128; strings are a length and UTF-8. Decoding checks every length and tag and
-//! bounds the depth, so bad bytes are `None`, never a panic.
+//! The format (both ends are this file): `MAGIC`, the kind, then the resources (node,
+//! pointer and origin or loop iteration) and a template's notes. A node is its line and
+//! column, a tag and its value; integers are LEB128; strings are a length and UTF-8.
+//! Decoding checks every length and tag and bounds the depth, so bad bytes are `None`,
+//! never a panic.
 
+use super::template::{FlatResource, TemplateNote};
 use super::terraform::{Kind, Translated};
-use crate::json::{Node, Pos, Text, Value, MAX_DEPTH};
+use crate::json::{Node, Pos, Text, Value};
 use crate::model::{PolicyAttribute, TfOrigin};
 
-const MAGIC: &[u8] = b"amlvnet-tf-1";
-
-/// A Terraform document read elsewhere: what kind it is and its resources.
-pub struct Translation {
-    pub(super) kind: Kind,
-    pub(super) resources: Vec<Translated>,
-}
-
+const MAGIC: &[u8] = b"amlvnet-wire-1";
+/// The kind byte of a template (Terraform's are its `Kind`).
+const TEMPLATE: u8 = 3;
+/// Deepest node handed over: a template's computed values go deeper than parsed JSON
+/// (`template::MAX_VALUE_DEPTH`), inside resources.
+const MAX_DEPTH: usize = 2 * crate::json::MAX_DEPTH;
 /// The ARM fields a Terraform origin can note a provider default for.
 const DEFAULTED: [&str; 2] = ["privateEndpointNetworkPolicies", "privateLinkServiceNetworkPolicies"];
 
-/// The translation of a plan or state, as bytes; `None` for any other text.
+/// A document read elsewhere (`decode`).
+pub struct Translation(pub(super) Wired);
+
+pub(super) enum Wired {
+    Terraform { kind: Kind, resources: Vec<Translated> },
+    Template { resources: Vec<FlatResource>, notes: Vec<TemplateNote> },
+}
+
+/// What each document that computes (a template, a Terraform plan or state) reads as, as
+/// bytes; `None` for the others, which the page reads itself.
 #[cfg(not(feature = "web"))]
-pub fn translate_terraform(text: &str) -> Option<Vec<u8>> {
-    let mut root = crate::json::parse_document(text).ok()?.root;
+pub fn prepare(documents: &[super::Document]) -> Vec<Option<Vec<u8>>> {
+    (0..documents.len()).map(|i| prepare_one(documents, i)).collect()
+}
+
+/// `prepare` for the document at `index` (the others are read only to find a template's
+/// parameters file, as `read` finds it: the first one).
+#[cfg(not(feature = "web"))]
+pub fn prepare_one(documents: &[super::Document], index: usize) -> Option<Vec<u8>> {
+    let root = crate::json::parse_document(&documents.get(index)?.text).ok()?.root;
+    if super::terraform::detect(&root).is_some() {
+        return terraform_bytes(root);
+    }
+    if !super::extract::is_template(&root) {
+        return None;
+    }
+    let parameters = documents.iter().enumerate().find_map(|(i, d)| {
+        if i == index {
+            super::is_parameters_file(&root).then(|| root.clone())
+        } else {
+            crate::json::parse_document(&d.text).ok().map(|p| p.root).filter(super::is_parameters_file)
+        }
+    });
+    let (resources, notes) = super::template::flatten(&root, parameters.as_ref(), super::extract::reads_type);
+    let mut out = MAGIC.to_vec();
+    out.push(TEMPLATE);
+    uint(&mut out, resources.len() as u64);
+    for r in &resources {
+        node(&mut out, &r.node, 0);
+        string(&mut out, &r.pointer);
+        uint(&mut out, r.iteration.map_or(0, |i| (i as u64).saturating_add(1)));
+        out.push(u8::from(r.conditional));
+    }
+    uint(&mut out, notes.len() as u64);
+    for n in &notes {
+        string(&mut out, &n.message);
+        string(&mut out, &n.pointer);
+        uint(&mut out, u64::from(n.pos.line));
+        uint(&mut out, u64::from(n.pos.column));
+    }
+    Some(out)
+}
+
+/// The translation of a plan or state, as bytes; `None` for any other document.
+#[cfg(not(feature = "web"))]
+fn terraform_bytes(mut root: Node) -> Option<Vec<u8>> {
     let kind = super::terraform::detect(&root)?;
     let mut resources = match kind {
         Kind::RawState => Vec::new(),
@@ -80,7 +132,7 @@ fn node(out: &mut Vec<u8>, n: &Node, depth: usize) {
     uint(out, u64::from(n.pos.line));
     uint(out, u64::from(n.pos.column));
     match &n.value {
-        // Deeper than the parser lets a document be: nothing real is cut here.
+        // Deeper than any document or computed value: nothing real is cut here.
         _ if depth > MAX_DEPTH => out.push(0),
         Value::Null => out.push(0),
         Value::Bool(b) => out.push(if *b { 2 } else { 1 }),
@@ -112,18 +164,32 @@ fn node(out: &mut Vec<u8>, n: &Node, depth: usize) {
     }
 }
 
-/// Reads `translate_terraform`'s bytes; `None` when they are not that.
+/// Reads `prepare`'s bytes; `None` when they are not that.
 pub fn decode(bytes: &[u8]) -> Option<Translation> {
     let mut r = Reader { bytes: bytes.strip_prefix(MAGIC)? };
     let kind = match r.byte()? {
         0 => Kind::Plan,
         1 => Kind::State,
         2 => Kind::RawState,
+        TEMPLATE => {
+            let mut resources = Vec::new();
+            for _ in 0..r.count()? {
+                let node = r.node(0)?;
+                let pointer = r.string()?.into_owned();
+                let iteration = r.uint()?.checked_sub(1).map(usize::try_from).transpose().ok()?;
+                resources.push(FlatResource { node, pointer, iteration, conditional: r.byte()? != 0 });
+            }
+            let mut notes = Vec::new();
+            for _ in 0..r.count()? {
+                let (message, pointer) = (r.string()?.into_owned(), r.string()?.into_owned());
+                notes.push(TemplateNote { message, pointer, pos: r.pos()? });
+            }
+            return r.bytes.is_empty().then_some(Translation(Wired::Template { resources, notes }));
+        }
         _ => return None,
     };
-    let count = r.count()?;
-    let mut resources = Vec::with_capacity(count);
-    for _ in 0..count {
+    let mut resources = Vec::new();
+    for _ in 0..r.count()? {
         let node = r.node(0)?;
         let pointer = r.string()?.into_owned();
         let mut origin = TfOrigin {
@@ -148,7 +214,7 @@ pub fn decode(bytes: &[u8]) -> Option<Translation> {
         }
         resources.push(Translated { node, pointer, rules_at: None, origin });
     }
-    r.bytes.is_empty().then_some(Translation { kind, resources })
+    r.bytes.is_empty().then_some(Translation(Wired::Terraform { kind, resources }))
 }
 
 struct Reader<'a> {
@@ -192,11 +258,15 @@ impl<'a> Reader<'a> {
         Some(crate::json::text(s))
     }
 
+    fn pos(&mut self) -> Option<Pos> {
+        Some(Pos { line: u32::try_from(self.uint()?).ok()?, column: u32::try_from(self.uint()?).ok()? })
+    }
+
     fn node(&mut self, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH.saturating_add(1) {
             return None;
         }
-        let pos = Pos { line: u32::try_from(self.uint()?).ok()?, column: u32::try_from(self.uint()?).ok()? };
+        let pos = self.pos()?;
         let value = match self.byte()? {
             0 => Value::Null,
             1 => Value::Bool(false),

@@ -128,14 +128,12 @@ pub fn from_node(node: &crate::json::Node) -> J {
 }
 
 pub fn location(report: &Report, loc: &Loc) -> J {
-    #[cfg_attr(feature = "web", allow(unused_mut))]
     let mut m = vec![
         ("document", J::s(report.document_name(loc))),
         ("pointer", J::s(loc.pointer.clone())),
         ("line", J::Int(i64::from(loc.line))),
         ("column", J::Int(i64::from(loc.column))),
     ];
-    #[cfg(not(feature = "web"))]
     if let Some(address) = &loc.address {
         m.push(("address", J::s(address.clone())));
     }
@@ -210,9 +208,7 @@ pub fn finding(report: &Report, f: &Finding) -> J {
     }
     if let Some(fix) = &f.fix {
         let arm = fix.arm.clone();
-        #[cfg_attr(feature = "web", allow(unused_mut))]
         let mut members = vec![("summary", J::s(fix.summary.clone())), ("az", J::s(fix.az.clone())), ("arm", arm), ("bicep", J::s(fix.bicep.clone()))];
-        #[cfg(not(feature = "web"))]
         if let Some(hcl) = &fix.terraform {
             members.push(("terraform", J::s(hcl.clone())));
         }

@@ -54,7 +54,6 @@ pub fn render(report: &Report) -> String {
     if !fixes.is_empty() {
         out.push_str("<details><summary>Fixes</summary>\n\n");
         for (id, fix) in fixes {
-            #[cfg(not(feature = "web"))]
             if let Some(hcl) = &fix.terraform {
                 out.push_str(&format!("**{id}**: {}\n\n```hcl\n{}```\n\n```sh\n{}\n```\n\n", fix.summary, hcl, fix.az));
                 continue;

@@ -49,7 +49,7 @@ pub static CMP_001: Check = Check {
                 az: format!("{} --remove delegations", az_subnet(Some(s))),
                 arm: J::obj(vec![("properties", J::obj(vec![("delegations", J::Arr(Vec::new()))]))]),
                 bicep: "properties: {\n  delegations: []\n}".into(),
-                terraform: terraform_fix!(s.terraform.as_deref().map(|o| super::hcl::subnet(o, super::hcl::SubnetChange::RemoveDelegations))),
+                terraform: s.terraform.as_deref().map(|o| super::hcl::subnet(o, super::hcl::SubnetChange::RemoveDelegations)),
             });
             f
         })

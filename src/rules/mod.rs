@@ -4,23 +4,11 @@
 //! Checks query `nsg` and `net`; they never parse input. Each check returns at least one
 //! finding, so every ID appears in every report.
 
-/// A fix's Terraform form; the page's build reads no Terraform, so it has none.
-macro_rules! terraform_fix {
-    ($e:expr) => {{
-        #[cfg(not(feature = "web"))]
-        let fix = $e;
-        #[cfg(feature = "web")]
-        let fix = None;
-        fix
-    }};
-}
-
 mod cmp;
 mod dbx;
 mod det;
 pub mod errors;
 pub(crate) mod flows;
-#[cfg(not(feature = "web"))]
 pub mod hcl;
 mod inp;
 mod npip;

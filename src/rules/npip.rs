@@ -1,7 +1,6 @@
 //! No-public-IP mode (spec 2.4).
 
 use super::flows::{self, FlowReq};
-#[cfg(not(feature = "web"))]
 use super::hcl;
 use super::{az_subnet, docs, scope, Check, Ctx, NsgState, RouteState, Target};
 use crate::model::{ComputeKind, Subnet};
@@ -94,10 +93,7 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, policy: Policy, ab
         az: format!("{} {flag}", az_subnet(Some(s))),
         arm: J::obj(vec![("properties", J::obj(vec![(field, J::s("Disabled"))]))]),
         bicep: format!("properties: {{\n  {field}: 'Disabled'\n}}"),
-        terraform: terraform_fix!(s
-            .terraform
-            .as_deref()
-            .map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: policy == Policy::PrivateEndpoint }))),
+        terraform: s.terraform.as_deref().map(|o| hcl::subnet(o, hcl::SubnetChange::DisablePolicy { private_endpoint: policy == Policy::PrivateEndpoint })),
     };
     let error = "the seed quotes the error `The specified subnet has PrivateLinkServiceNetworkPolicies or PrivateEndpointNetworkEndpoints enabled`";
     let mut f = match value.as_deref() {
@@ -126,7 +122,6 @@ fn policy_check(ctx: &Ctx, check: &'static Check, t: &Target, policy: Policy, ab
         }
     };
     // A value the Terraform configuration leaves to the provider: say so.
-    #[cfg(not(feature = "web"))]
     if let Some(note) = s.terraform.as_deref().and_then(|o| o.defaulted.iter().find(|(k, _)| *k == field)).map(|(_, n)| n) {
         f.message.push_str(&format!(" (Terraform: {note})"));
     }
@@ -320,7 +315,7 @@ pub static NPIP_008: Check = Check {
                             J::obj(vec![("natGateway", J::obj(vec![("id", J::s("[resourceId('Microsoft.Network/natGateways', 'nat-aml')]"))]))]),
                         )]),
                         bicep: "properties: {\n  natGateway: {\n    id: natGateway.id\n  }\n}".into(),
-                        terraform: terraform_fix!(t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway)),
+                        terraform: t.subnet.and_then(|s| s.terraform.as_deref()).map(hcl::nat_gateway),
                     });
                     f
                 }
@@ -377,10 +372,10 @@ pub static NPIP_009: Check = Check {
                     )]),
                     bicep: "properties: {\n  serviceEndpoints: [\n    { service: 'Microsoft.Storage' }\n    { service: 'Microsoft.ContainerRegistry' }\n  ]\n}"
                         .into(),
-                    terraform: terraform_fix!(s
+                    terraform: s
                         .terraform
                         .as_deref()
-                        .map(|o| hcl::subnet(o, hcl::SubnetChange::ServiceEndpoints(&["Microsoft.Storage", "Microsoft.ContainerRegistry"])))),
+                        .map(|o| hcl::subnet(o, hcl::SubnetChange::ServiceEndpoints(&["Microsoft.Storage", "Microsoft.ContainerRegistry"]))),
                 });
                 f
             };

@@ -60,7 +60,7 @@ pub fn options(args: &[String]) -> Options {
 }
 
 pub fn run(case: &Case) -> Report {
-    amlvnet::check(&case.documents, &options(&case.args))
+    check_both(&case.documents, &options(&case.args))
 }
 
 /// A compact, stable rendering of findings for snapshots.
@@ -92,4 +92,22 @@ pub fn render(report: &Report, findings: &[&Finding]) -> String {
 
 pub fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+/// The documents read as the CLI reads them, and again as the page does: the templates
+/// and Terraform documents read elsewhere (`input::wire::prepare`, which the JavaScript
+/// API runs for the page's worker) and handed over as bytes. Both models must be the same,
+/// field by field.
+pub fn read_both(docs: &[Document]) -> amlvnet::model::Model {
+    let bytes = amlvnet::input::wire::prepare(docs);
+    let translations: Vec<Option<&[u8]>> = bytes.iter().map(|b| b.as_deref()).collect();
+    let model = amlvnet::input::read(docs);
+    let wired = amlvnet::input::read_with(docs, &translations);
+    assert_eq!(format!("{model:?}"), format!("{wired:?}"), "what was read elsewhere and handed over as bytes reads differently");
+    model
+}
+
+/// `amlvnet::check`, with the models of both ways of reading compared (`read_both`).
+pub fn check_both(docs: &[Document], options: &Options) -> Report {
+    amlvnet::check_model(&read_both(docs), options)
 }

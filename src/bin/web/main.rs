@@ -6,6 +6,7 @@ mod docs;
 mod flowpanel;
 mod guard;
 mod inputs;
+mod prepared;
 mod results;
 mod state;
 mod tags;
@@ -56,11 +57,7 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 
 fn main() {
     std::panic::set_hook(Box::new(|info| {
-        let Some(window) = web_sys::window() else {
-            // In the guard's worker: the page says it.
-            guard::post_panic(format!("{info}"));
-            return;
-        };
+        let Some(window) = web_sys::window() else { return };
         let text = format!("amlvnet stopped unexpectedly: {info}. Reload the page; your input was not sent anywhere.");
         if let Some(doc) = window.document() {
             if let Some(banner) = doc.get_element_by_id("panic") {
@@ -69,10 +66,6 @@ fn main() {
             }
         }
     }));
-    // In the guard's worker (`guard.rs`), the module only answers `guard_check`.
-    if web_sys::window().is_none() {
-        return;
-    }
     set_mark("data-start-ms", amlvnet::json::fixed(now(), 0));
     // The pre-rendered copy of the first results (scripts/prerender.mjs) goes now, with
     // its whole version if that is still waiting; Yew renders in a microtask of this same
@@ -222,13 +215,29 @@ fn App() -> Html {
             }
         });
     }
+    // When a document was set aside, the other templates and Terraform documents the run
+    // did not reach are read in a worker of their own; the model is read again after.
+    let translated = use_state(prepared::arrived);
+    {
+        let translated = translated.clone();
+        use_effect_with((state.checking.clone(), state.guard.clone()), move |(docs, guard)| {
+            if matches!(guard, state::Guard::Stopped(_)) && docs.iter().any(|d| state::computes(d) && prepared::cached(&d.text).is_none()) {
+                guard::run(docs, move |_| translated.set(prepared::arrived()));
+            }
+        });
+    }
     let report = {
         let docs = state.checking.clone();
         let options = state.options();
         // Documents are read once per edit; a scenario change only re-runs the checks.
-        let model = use_memo(docs, |docs| {
+        // Templates and Terraform documents are read with what the guard's worker read
+        // them as (`prepared.rs`); the model is read again when some arrive.
+        let translated = translated.clone();
+        let model = use_memo((docs.clone(), *translated), |(docs, _)| {
             let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), &*d.text)).collect();
-            timed("data-read-ms", || amlvnet::input::read(&documents))
+            let translations: Vec<_> = docs.iter().map(|d| prepared::cached(&d.text)).collect();
+            let translations: Vec<Option<&[u8]>> = translations.iter().map(|t| t.as_deref()).collect();
+            timed("data-read-ms", || amlvnet::input::read_with(&documents, &translations))
         });
         // The service-tag prefixes come from the page's origin the first time a document
         // needs them (`service_tags::wanted`); the report is re-checked when they arrive.

@@ -288,7 +288,7 @@ fn fix_view(fix: &amlvnet::report::Fix) -> Html {
         <div class="fix">
             <h4>{ "Fix" }</h4>
             <p>{ &fix.summary }</p>
-            { snippets(&fix.az, &fix.arm, &fix.bicep) }
+            { snippets(fix.terraform.as_deref(), &fix.az, &fix.arm, &fix.bicep) }
         </div>
     }
 }
@@ -299,13 +299,13 @@ fn nsg_fix_view(group: &amlvnet::report::NsgFix) -> Html {
     html! {
         <details class="fix combined">
             <summary>{ format!("The {} rules the fixes add to NSG {}, as one change", group.rules.len(), group.nsg) }</summary>
-            { snippets(&group.az, &group.arm, &group.bicep) }
+            { snippets(None, &group.az, &group.arm, &group.bicep) }
         </details>
     }
 }
 
-/// A fix in each language, each with a copy button.
-fn snippets(az: &str, arm: &json::J, bicep: &str) -> Html {
+/// A fix in each language, each with a copy button; the HCL first for a Terraform document.
+fn snippets(terraform: Option<&str>, az: &str, arm: &json::J, bicep: &str) -> Html {
     let copy = |text: String| {
         Callback::from(move |_| {
             let clipboard = gloo::utils::window().navigator().clipboard();
@@ -313,7 +313,7 @@ fn snippets(az: &str, arm: &json::J, bicep: &str) -> Html {
         })
     };
     html! {
-        { for [("az", az.to_string()), ("ARM", arm.pretty()), ("Bicep", bicep.to_string())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
+        { for [("Terraform", terraform.unwrap_or_default().to_string()), ("az", az.to_string()), ("ARM", arm.pretty()), ("Bicep", bicep.to_string())].into_iter().filter(|(_, t)| !t.is_empty()).map(|(label, text)| html! {
             <div class="snippet">
                 <div class="snippet-head"><span>{ label }</span><button class="copy" onclick={copy(text.clone())} aria-label={format!("Copy the {label} fix")}>{ "Copy" }</button></div>
                 <pre><code>{ text }</code></pre>

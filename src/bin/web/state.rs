@@ -155,11 +155,24 @@ pub enum Verdict {
 /// Plain JSON up to this size is checked on the page at once (`guard.rs`).
 const DIRECT_MAX_BYTES: usize = 1_000_000;
 
-/// Whether a document is read alone in the guard's worker first: a template (its
-/// expressions compute) or a text over `DIRECT_MAX_BYTES`.
+/// Whether a document is read alone in the guard's worker first: one that computes, or a
+/// text over `DIRECT_MAX_BYTES`.
 pub fn guard_alone(d: &Doc) -> bool {
+    d.text.len() > DIRECT_MAX_BYTES || computes(d)
+}
+
+/// Whether a document may be an ARM template (its expressions compute) or Terraform JSON
+/// (translated): the page reads those with what the guard's worker makes of them
+/// (`prepared.rs`). The words every template (`contentVersion`, the schema's
+/// `deploymentTemplate`) and every `terraform show -json` document (`format_version`)
+/// holds, and an expression's `"[`, are found by a substring search, not a parse.
+pub fn computes(d: &Doc) -> bool {
+    let t = &*d.text;
     // `[` is found by memchr (a 1,000-rule export has a handful), then its quote checked.
-    d.text.len() > DIRECT_MAX_BYTES || d.text.match_indices('[').any(|(i, _)| i.checked_sub(1).and_then(|p| d.text.as_bytes().get(p)) == Some(&b'"'))
+    t.contains("contentVersion")
+        || t.contains("deploymentTemplate")
+        || t.contains("\"format_version\"")
+        || t.match_indices('[').any(|(i, _)| i.checked_sub(1).and_then(|p| t.as_bytes().get(p)) == Some(&b'"'))
 }
 
 /// Whether these documents go through the guard's worker first: one needs it alone, or

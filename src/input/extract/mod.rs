@@ -4,7 +4,7 @@ mod network;
 mod rules;
 mod services;
 
-use super::template::{self, escape_pointer};
+use super::template::escape_pointer;
 use super::text_of;
 use crate::json::{Node, Value};
 use crate::model::*;
@@ -32,6 +32,8 @@ pub(super) struct Reader<'m> {
     /// The document's Terraform translation made elsewhere (the page's, by the JavaScript
     /// API: `wire`).
     pub(super) translation: Option<super::wire::Translation>,
+    /// A Terraform document the page has no translation of yet.
+    untranslated: bool,
     issue_counts: std::collections::HashMap<Diagnostic, usize>,
     /// Fields left unknown, by the expression that leaves them so: one AML-INP-005 note
     /// per cause, naming the other fields it affects.
@@ -60,13 +62,12 @@ impl<'m> Reader<'m> {
             conditional: false,
             tf: None,
             translation: None,
+            untranslated: false,
         }
     }
 
     fn loc(&self, pointer: &str, node: &Node) -> Option<Loc> {
-        // Under a Terraform resource: its attribute names, and its address (the page's
-        // build reads no Terraform).
-        #[cfg(not(feature = "web"))]
+        // Under a Terraform resource: its attribute names, and its address.
         let (pointer, address) = match &self.tf {
             Some((origin, base)) => {
                 let suffix = pointer.strip_prefix(base.as_str()).unwrap_or_default();
@@ -77,8 +78,6 @@ impl<'m> Reader<'m> {
             }
             None => (pointer.to_string(), None),
         };
-        #[cfg(feature = "web")]
-        let (pointer, address) = (pointer.to_string(), None);
         Some(Loc { document: self.document, pointer, line: node.pos.line, column: node.pos.column, address })
     }
 
@@ -196,10 +195,13 @@ impl<'m> Reader<'m> {
             }
             let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
             let shape = self.model.documents.get(self.document).map(|d| d.shape).unwrap_or_default();
-            let message = if shape == Shape::ArmTemplate {
+            let message = if self.untranslated {
+                let what = if shape == Shape::ArmTemplate { "an ARM template" } else { "Terraform JSON (`terraform show -json`)" };
+                format!("`{name}` is {what}, which the page reads with amlvnet.js from this site, in a worker: waiting for it; if this stays, it could not be started here (the offline single file has none): check it with `amlvnet check {name}`")
+            } else if shape == Shape::ArmTemplate {
                 format!("`{name}` deploys no network, Azure ML or storage resource with these parameters (its loops have no items or its conditions are false); paste the parameters file it is deployed with")
             } else if terraform {
-                format!("`{name}` is Terraform JSON (`terraform show -json`), which this version does not read yet; paste the deployed resources instead (`az network nsg show`, `az network vnet show`, …)")
+                format!("`{name}` is Terraform JSON with no resource the checks read (azurerm NSGs and rules, VNets, subnets and their associations, route tables, NAT gateways, NICs, private endpoints, storage accounts, Azure ML workspaces and computes, Databricks workspaces, VMs; azapi resources)")
             } else {
                 format!(
                     "`{name}` holds nothing the checker recognises; accepted: NSG, rule list, subnet, VNet, route table, NAT gateway, Azure ML compute or workspace JSON (ARM/REST resources, az CLI output, ARM templates)"
@@ -236,11 +238,10 @@ impl<'m> Reader<'m> {
 
     fn object_document(&mut self, root: Node, parameters: Option<&Node>) {
         if let Some(kind) = super::terraform::detect(&root) {
-            #[cfg(feature = "web")]
-            let _ = kind;
             let at = Node { value: Value::Null, pos: root.pos };
             match self.translation.take() {
-                Some(t) => self.terraform(t.kind, t.resources, &at),
+                Some(super::wire::Translation(super::wire::Wired::Terraform { kind, resources })) => self.terraform(kind, resources, &at),
+                Some(_) => {}
                 #[cfg(not(feature = "web"))]
                 None => {
                     let mut root = root;
@@ -250,20 +251,33 @@ impl<'m> Reader<'m> {
                     }
                     self.terraform(kind, resources, &at);
                 }
+                // The page: its translation comes from the JavaScript API (`wire`); until
+                // then the document is named as waiting for it.
+                #[cfg(feature = "web")]
+                None if kind == super::terraform::Kind::RawState => self.terraform(kind, Vec::new(), &at),
                 #[cfg(feature = "web")]
                 None => {
-                    let name = self.model.documents.get(self.document).map(|d| d.name.clone()).unwrap_or_default();
-                    let message = format!("`{name}` is Terraform JSON (`terraform show -json`): this page reads it with its Terraform reader (amlvnet.js, loaded from this site when a plan is first pasted), which could not be loaded here; check it with `amlvnet check`");
-                    self.warn_issue(Diagnostic::Unrecognised, message, "", &at);
+                    self.set_shape(if kind == super::terraform::Kind::Plan { Shape::TerraformPlan } else { Shape::TerraformState });
+                    self.untranslated = true;
                 }
             }
             return;
         }
         let root = &root;
-        let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
-        if schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some()) {
+        if is_template(root) {
             self.set_shape(Shape::ArmTemplate);
-            let (resources, notes) = template::flatten(root, parameters, reads_type);
+            let (resources, notes) = match self.translation.take() {
+                Some(super::wire::Translation(super::wire::Wired::Template { resources, notes })) => (resources, notes),
+                #[cfg(not(feature = "web"))]
+                _ => super::template::flatten(root, parameters, reads_type),
+                // The page: the evaluation comes from its guard's worker (`wire`).
+                #[cfg(feature = "web")]
+                _ => {
+                    let _ = parameters;
+                    self.untranslated = true;
+                    return;
+                }
+            };
             for note in notes {
                 let node = Node { value: Value::Null, pos: note.pos };
                 self.warn_issue(Diagnostic::Unresolved, note.message, &note.pointer, &node);
@@ -748,9 +762,16 @@ fn shape_of(node: &Node, declared: &str, kind: &str) -> Shape {
     }
 }
 
+/// Whether a document is an ARM template (or Bicep's output).
+pub(in crate::input) fn is_template(root: &Node) -> bool {
+    let schema = root.get("$schema").and_then(|s| s.as_str()).unwrap_or_default().to_ascii_lowercase();
+    schema.contains("deploymenttemplate") || (root.get("resources").is_some() && root.get("contentVersion").is_some())
+}
+
 /// The resource types the readers use (lower case); a template's other resources are
 /// only listed.
-fn reads_type(kind: &str) -> bool {
+#[cfg_attr(feature = "web", allow(dead_code))]
+pub(in crate::input) fn reads_type(kind: &str) -> bool {
     const NETWORK: [&str; 7] =
         ["networksecuritygroups", "virtualnetworks", "routetables", "natgateways", "networkinterfaces", "privateendpoints", "serviceendpointpolicies"];
     kind.strip_prefix("microsoft.network/").is_some_and(|k| NETWORK.iter().any(|n| k == *n || k.strip_prefix(n).is_some_and(|c| c.starts_with('/'))))

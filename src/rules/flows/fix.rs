@@ -141,12 +141,12 @@ pub(super) fn build_fix(ctx: &Ctx, req: &FlowReq, results: &[(u16, PathVerdict)]
         camel(&name),
         nsg.name
     );
-    let terraform = terraform_fix!(nsg.terraform.as_deref().map(|origin| {
+    let terraform = nsg.terraform.as_deref().map(|origin| {
         let ranges = port_ranges(&ports);
         let spec =
             crate::rules::hcl::RuleSpec { name: &name, priority, direction: dir, protocol: proto, source: &source, destination: &destination, ports: &ranges };
         crate::rules::hcl::nsg_rule(origin, &spec)
-    }));
+    });
     Some(Fix { summary, az, arm, bicep, terraform })
 }
 
