@@ -104,6 +104,35 @@ test('every example renders results', async () => {
   await page.close();
 });
 
+test('a Terraform plan is read through the worker: labelled, its findings at the resource address, its fixes in HCL first', async () => {
+  const page = await open();
+  const index = await page.locator('#example option', { hasText: 'Terraform plan' }).getAttribute('value');
+  await page.selectOption('#example', index);
+  const finding = (id) => page.locator('li.finding.fail').filter({ has: page.locator('code.id', { hasText: new RegExp(`^${id}$`) }) }).first();
+  const policies = finding('AML-NPIP-002');
+  await policies.waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('.card .shape').first().innerText(), 'Terraform plan (terraform show -json)');
+  await policies.locator('summary').first().click();
+  assert.match(await policies.locator('.where').innerText(), /terraform-plan\.json line \d+, column \d+ \(azurerm_subnet\.train\)/);
+  const first = policies.locator('.snippet').first();
+  assert.equal(await first.locator('.snippet-head span').innerText(), 'Terraform');
+  assert.match(await first.locator('code').innerText(), /resource "azurerm_subnet" "train" \{[\s\S]*private_endpoint_network_policies_enabled = false/);
+  // A missing outbound rule: a `security_rule` block, as this NSG writes its rules inline.
+  const outbound = finding('AML-OUT-001');
+  await outbound.locator('summary').first().click();
+  assert.match(await outbound.locator('.snippet').first().locator('code').innerText(), /security_rule \{[\s\S]*destination_address_prefix\s*= "AzureActiveDirectory"/);
+  await page.screenshot({ path: path.join(artifacts, 'terraform.png'), fullPage: true });
+  // Pasted as `terraform show -json` prints it (one line): the same verdicts.
+  const text = fs.readFileSync('www/examples/terraform-plan.json', 'utf8');
+  const verdicts = async () => (await page.locator('li.finding summary .id').allTextContents()).join(' ') + (await page.locator('li.finding.fail').count());
+  const before = await verdicts();
+  await editor(page, JSON.stringify(JSON.parse(text)).replace('snet-train', 'snet-batch'));
+  await page.locator('li.finding.fail', { hasText: 'snet-batch' }).first().waitFor({ timeout: 15000 });
+  assert.equal(await verdicts(), before);
+  assert.equal(await page.locator('.panic.shown, .guard').count(), 0);
+  await page.close();
+});
+
 test('scenario changes re-check, and a user choice that disagrees is shown', async () => {
   const page = await open();
   await page.selectOption('#example', '0');

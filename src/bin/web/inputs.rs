@@ -221,7 +221,7 @@ pub(crate) fn Documents(props: &DocumentsProps) -> Html {
                     // a new id, so a new card) and then only the user changes it. A controlled
                     // textarea would copy the whole text out of the DOM on every render to compare it.
                     <textarea id={format!("text-{id}")} class="editor" spellcheck="false" defaultvalue={d.text.clone()} oninput={on_edit} onpaste={on_paste}
-                        placeholder="Paste JSON here: az network nsg show, a subnet, a route table, an ARM template, az ml compute show…" />
+                        placeholder="Paste JSON here: az network nsg show, a subnet, a route table, an ARM template, az ml compute show, terraform show -json…" />
                 }
                 if let Some(i) = info {
                     if !i.resources.is_empty() {

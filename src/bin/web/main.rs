@@ -296,7 +296,7 @@ fn header() -> Html {
     html! {
         <header class="top">
             <h1>{ "amlvnet: Azure ML training network checker" }</h1>
-            <p class="subtitle">{ "Paste your NSG, subnet, route table, template or compute JSON. See what will break Azure ML compute, and how to fix it. Nothing leaves this page." }</p>
+            <p class="subtitle">{ "Paste your NSG, subnet, route table, template, Terraform plan or compute JSON. See what will break Azure ML compute, and how to fix it. Nothing leaves this page." }</p>
             <nav><a href="#/">{ "Checker" }</a>{ " · " }<a href="#/rules">{ "All checks" }</a>{ " · " }<a href="embed.html">{ "Embedding example" }</a>{ " · " }<a href="amlvnet.html" download="amlvnet.html">{ "Download for offline use" }</a></nav>
         </header>
     }

@@ -208,7 +208,10 @@ fn FindingView(props: &FindingProps) -> Html {
     let Some(f) = report.findings.get(props.index) else { return html! {} };
     let check = rules::find(f.id);
     let subject = f.subject.as_ref().map(|s| format!(" · {}", s.name)).unwrap_or_default();
-    let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| format!("{} line {}, column {}", report.document_name(l), l.line, l.column));
+    let at = f.location.as_ref().filter(|l| l.line > 0).map(|l| {
+        let address = l.address.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        format!("{} line {}, column {}{address}", report.document_name(l), l.line, l.column)
+    });
     let toggle = toggle(&open);
     html! {
         <li class={classes!("finding", f.status.as_str())}>

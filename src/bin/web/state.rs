@@ -16,6 +16,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ("Forced-tunnel subnet missing its routes", "forced-tunnel-missing-routes.json", include_str!("../../../www/examples/forced-tunnel-missing-routes.json")),
     ("ARM template with child rules", "arm-template-child-rules.json", include_str!("../../../www/examples/arm-template-child-rules.json")),
     ("NSG with only the default rules", "nsg-defaults-only.json", include_str!("../../../www/examples/nsg-defaults-only.json")),
+    ("Terraform plan: no-public-IP cluster (terraform show -json)", "terraform-plan.json", include_str!("../../../www/examples/terraform-plan.json")),
 ];
 
 /// One pasted or dropped document. The text is shared, not copied, between the states a
