@@ -559,6 +559,12 @@ test('the offline single file (amlvnet.html) works from file:// with the network
   // The checks' docs come from the file itself.
   await pip.locator('.docs h4', { hasText: 'Why it matters' }).waitFor({ timeout: 10000 });
   await p.screenshot({ path: path.join(artifacts, 'offline.png') });
+  // Templates and Terraform plans: read by the JavaScript API inline in the file.
+  for (const [label, id] of [['ARM template', 'AML-PIP-006'], ['Terraform plan', 'AML-NPIP-002']]) {
+    await p.selectOption('#example', await p.locator('#example option', { hasText: label }).getAttribute('value'));
+    await p.locator('li.finding.fail').filter({ has: p.locator('code.id', { hasText: new RegExp(`^${id}$`) }) }).first().waitFor({ timeout: 15000 });
+  }
+  assert.equal(await p.locator('.card .shape').first().innerText(), 'Terraform plan (terraform show -json)');
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:')), [], 'no request but the file itself');
   await offline.close();

@@ -19,10 +19,25 @@ const inline = script
   .replace(`'./${js}'`, `'${jsUrl}'`)
   .replace(`'./${wasm}'`, `Uint8Array.from(atob(document.getElementById('amlvnet-wasm').textContent), (c) => c.charCodeAt(0))`);
 const rules = fs.readFileSync(path.join(dir, 'rules.json'), 'utf8').replaceAll('</', '<\\/');
+// Templates and Terraform documents: the page reads them with what the JavaScript API makes
+// of them (src/bin/web/guard.rs), in a worker on the web; here, with no worker file and no
+// request allowed, the same API is inline (its script a data: URL, its wasm base64) and the
+// guard's `amlvnetGuard` runs it on the page, without the time limit.
+const guard = html.match(/<script>window\.amlvnetGuard = [^<]*<\/script>/);
+if (!guard) throw new Error("build-offline: the guard's loader was not found in index.html");
+const apiUrl = `data:text/javascript;base64,${fs.readFileSync(path.join(dir, 'amlvnet.js')).toString('base64')}`;
+const apiWasm = fs.readFileSync(path.join(dir, 'amlvnet_bg.wasm')).toString('base64');
+const offlineGuard = `<script type="application/octet-stream" id="amlvnet-api-wasm">${apiWasm}</script>
+<script>let amlvnetApi; window.amlvnetGuard = (run) => (amlvnetApi ??= import('${apiUrl}').then(async (m) => { await m.default({ module_or_path: Uint8Array.from(atob(document.getElementById('amlvnet-api-wasm').textContent), (c) => c.charCodeAt(0)) }); return m; })).then((m) => {
+  const docs = run.names.map((name, i) => ({ name, text: run.texts[i] }));
+  run.texts.forEach((_, i) => { if (run.prepare[i]) { try { const bytes = m.__prepare(docs, i); if (bytes) run.prepared(i, bytes); } catch { /* the page says it can't read it */ } } });
+  run.done(-2, null);
+}, () => run.done(-2, null));</script>`;
 const before = html;
 html = html
   .replace(script, () => `<script type="application/octet-stream" id="amlvnet-wasm">${wasmB64}</script>\n`
     + `<script type="application/json" id="amlvnet-rules">${rules}</script>\n${inline}`)
+  .replace(guard[0], () => offlineGuard)
   .replace(/<link rel="(modulepreload|preload)"[^>]*>/g, '')
   .replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*" \/>/,
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval' data:; connect-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'" />`);

@@ -38,7 +38,7 @@ pub fn store(text: &Rc<str>, bytes: Vec<u8>) {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         // Documents are few: what texts no longer pasted read as goes.
-        if c.len() >= 32 {
+        if c.len() >= 8 {
             c.clear();
         }
         c.insert(key(text), (text.clone(), bytes.into()));
