@@ -49,6 +49,7 @@ pub type Text = Cow<'static, str>;
 
 /// The shared static for a common word, if `s` is one (a `match`: compiled to a switch
 /// on the length, then comparisons).
+#[inline(always)]
 fn common_word(s: &str) -> Option<&'static str> {
     macro_rules! words {
         ($($w:literal),* $(,)?) => {
@@ -58,7 +59,7 @@ fn common_word(s: &str) -> Option<&'static str> {
             }
         };
     }
-    words!(
+    match words!(
         "name",
         "id",
         "type",
@@ -111,12 +112,15 @@ fn common_word(s: &str) -> Option<&'static str> {
         "value",
         "apiVersion",
         "dependsOn"
-    )
-    .or_else(|| terraform_word(s))
+    ) {
+        Some(w) => Some(w),
+        None => terraform_word(s),
+    }
 }
 
 /// Terraform's member names (not in the page's build, which doesn't read Terraform).
 #[cfg(not(feature = "web"))]
+#[inline(always)]
 fn terraform_word(s: &str) -> Option<&'static str> {
     match s {
         "address" => Some("address"),
@@ -149,6 +153,7 @@ fn terraform_word(_: &str) -> Option<&'static str> {
     None
 }
 
+#[inline(always)]
 pub(crate) fn text(s: &str) -> Text {
     common_word(s).map_or_else(|| Cow::Owned(s.to_string()), Cow::Borrowed)
 }
