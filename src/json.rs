@@ -727,7 +727,8 @@ impl Parser<'_> {
             let key_pos = self.pos();
             let key = self.string()?;
             self.colon()?;
-            // (Not in the page, which reads no plan: its wasm keeps no `skip`.)
+            // (Not in the page: its wasm keeps no `skip`; the page reads what its worker's
+            // JavaScript API made of a plan, and parses the text only to know its shape.)
             if cfg!(not(feature = "web")) && depth == 0 && members.is_empty() && key == "format_version" {
                 self.plan = Plan::Root;
             }

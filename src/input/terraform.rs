@@ -18,8 +18,8 @@
 //!   one inverted; `ATTRIBUTES.md` beside the corpus), including what the provider sends
 //!   when the configuration sets none.
 
-// The page's wasm leaves the translation out (its 250 KB budget): only detection and the
-// messages are built there, and the page says to use the CLI or the JavaScript API.
+// The page's wasm leaves the translation out (its 250 KB budget): only detection is built
+// there; its guard's worker translates with the JavaScript API (`wire.rs`).
 #![cfg_attr(feature = "web", allow(dead_code, unused_imports))]
 
 use crate::json::{Node, Pos, Text, Value};

@@ -3,7 +3,8 @@
 //! `azurerm_network_security_rule` resources) and in the attribute names of the provider
 //! generation in the plan.
 //!
-//! The page's build reads no Terraform and leaves this module out (`terraform_fix!`).
+//! The page has them too: it reads Terraform documents that its guard's worker translated
+//! (`input::wire`).
 
 use crate::model::{PolicyAttribute, TfOrigin};
 

@@ -191,10 +191,6 @@ pub fn call(lower: &str, name: &str, vals: &[Node], pos: Pos) -> Node {
             None => fail(),
         },
         "tolower" | "toupper" => match arg(0).map(|n| &n.value) {
-            // The page leaves out Unicode's case tables (about 8 KB of its first load):
-            // there, text beyond ASCII stays unresolved (AML-INP-005), never guessed.
-            Some(Value::String(x)) if cfg!(feature = "web") && !x.is_ascii() => unresolved(x, pos),
-            Some(Value::String(x)) if cfg!(feature = "web") => string(if lower == "tolower" { x.to_ascii_lowercase() } else { x.to_ascii_uppercase() }, pos),
             Some(Value::String(x)) => string(if lower == "tolower" { x.to_lowercase() } else { x.to_uppercase() }, pos),
             Some(Value::Unresolved(x)) => unresolved(x, pos),
             _ => fail(),
