@@ -133,6 +133,23 @@ test('a Terraform plan is read through the worker: labelled, its findings at the
   await page.close();
 });
 
+test('a template is read with the parameters file beside it, and again when that file changes', async () => {
+  const page = await open();
+  const template = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0',
+    parameters: { nsgName: { type: 'string' } },
+    resources: [{ type: 'Microsoft.Network/networkSecurityGroups', apiVersion: '2023-05-01', name: "[parameters('nsgName')]", location: 'westus2', properties: { securityRules: [] } }] });
+  const parameters = (name) => JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', contentVersion: '1.0.0.0', parameters: { nsgName: { value: name } } });
+  await editor(page, template);
+  await page.locator('input[type=file]').setInputFiles({ name: 'parameters.json', mimeType: 'application/json', buffer: Buffer.from(parameters('nsg-first')) });
+  const found = (name) => page.locator('.card details.found li', { hasText: name });
+  await found('nsg-first').waitFor({ state: 'attached', timeout: 10000 });
+  // The template's text is unchanged; what it reads as is not.
+  await page.locator('textarea.editor').nth(1).fill(parameters('nsg-second'));
+  await found('nsg-second').waitFor({ state: 'attached', timeout: 10000 });
+  assert.equal(await found('nsg-first').count(), 0);
+  await page.close();
+});
+
 test('scenario changes re-check, and a user choice that disagrees is shown', async () => {
   const page = await open();
   await page.selectOption('#example', '0');

@@ -44,19 +44,19 @@ pub fn run(docs: &[Doc], done: impl FnOnce(Verdict) + 'static) {
     // linear: links by key).
     let (names, texts, alone, prepare) = (Array::new(), Array::new(), Array::new(), Array::new());
     let mut count = 0usize;
-    for d in docs {
+    for (i, d) in docs.iter().enumerate() {
         let by_itself = crate::state::guard_alone(d);
         count = count.saturating_add(usize::from(by_itself));
         names.push(&d.name.as_str().into());
         texts.push(&(*d.text).into());
         alone.push(&by_itself.into());
-        prepare.push(&(crate::state::computes(d) && crate::prepared::cached(&d.text).is_none()).into());
+        prepare.push(&(crate::state::computes(d) && crate::prepared::cached(docs, i).is_none()).into());
     }
     let texts_of: Vec<std::rc::Rc<str>> = docs.iter().map(|d| d.text.clone()).collect();
     let prepared = Closure::<dyn Fn(JsValue, JsValue)>::new(move |index: JsValue, bytes: JsValue| {
-        let text = index.as_f64().and_then(|i| texts_of.get(i as usize));
-        if let (Some(text), Ok(bytes)) = (text, bytes.dyn_into::<js_sys::Uint8Array>()) {
-            crate::prepared::store(text, bytes.to_vec());
+        let index = index.as_f64().map(|i| i as usize).filter(|&i| i < texts_of.len());
+        if let (Some(index), Ok(bytes)) = (index, bytes.dyn_into::<js_sys::Uint8Array>()) {
+            crate::prepared::store(&texts_of, index, bytes.to_vec());
         }
     })
     .into_js_value();

@@ -221,7 +221,7 @@ fn App() -> Html {
     {
         let translated = translated.clone();
         use_effect_with((state.checking.clone(), state.guard.clone()), move |(docs, guard)| {
-            if matches!(guard, state::Guard::Stopped(_)) && docs.iter().any(|d| state::computes(d) && prepared::cached(&d.text).is_none()) {
+            if matches!(guard, state::Guard::Stopped(_)) && docs.iter().enumerate().any(|(i, d)| state::computes(d) && prepared::cached(docs, i).is_none()) {
                 guard::run(docs, move |_| translated.set(prepared::arrived()));
             }
         });
@@ -235,7 +235,7 @@ fn App() -> Html {
         let translated = translated.clone();
         let model = use_memo((docs.clone(), *translated), |(docs, _)| {
             let documents: Vec<_> = docs.iter().map(|d| amlvnet::Document::new(d.name.clone(), &*d.text)).collect();
-            let translations: Vec<_> = docs.iter().map(|d| prepared::cached(&d.text)).collect();
+            let translations: Vec<_> = (0..docs.len()).map(|i| prepared::cached(docs, i)).collect();
             let translations: Vec<Option<&[u8]>> = translations.iter().map(|t| t.as_deref()).collect();
             timed("data-read-ms", || amlvnet::input::read_with(&documents, &translations))
         });
