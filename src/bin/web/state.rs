@@ -165,14 +165,16 @@ pub fn guard_alone(d: &Doc) -> bool {
 /// Whether a document may be an ARM template (its expressions compute) or Terraform JSON
 /// (translated): the page reads those with what the guard's worker makes of them
 /// (`prepared.rs`). The words every template (`contentVersion`, the schema's
-/// `deploymentTemplate`) and every `terraform show -json` document (`format_version`)
-/// holds, and an expression's `"[`, are found by a substring search, not a parse.
+/// `deploymentTemplate`) and every `terraform show -json` document (`format_version`,
+/// `terraform_version`) holds, and an expression's `"[`, are found by a substring search,
+/// not a parse.
 pub fn computes(d: &Doc) -> bool {
     let t = &*d.text;
     // `[` is found by memchr (a 1,000-rule export has a handful), then its quote checked.
     t.contains("contentVersion")
         || t.contains("deploymentTemplate")
         || t.contains("\"format_version\"")
+        || t.contains("\"terraform_version\"")
         || t.match_indices('[').any(|(i, _)| i.checked_sub(1).and_then(|p| t.as_bytes().get(p)) == Some(&b'"'))
 }
 
