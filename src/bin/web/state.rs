@@ -173,7 +173,12 @@ pub fn computes(d: &Doc) -> bool {
     let bytes = d.text.as_bytes();
     d.text.match_indices('"').any(|(i, _)| {
         let rest = bytes.get(i.saturating_add(1)..).unwrap_or_default();
-        rest.first() == Some(&b'[') || MEMBERS.iter().any(|m| rest.get(..m.len()).is_some_and(|r| r.eq_ignore_ascii_case(m)))
+        match rest.first().map(u8::to_ascii_lowercase) {
+            Some(b'[') => true,
+            // (Most quotes open other names and values: one byte tells.)
+            Some(b'c' | b'$' | b'f' | b't') => MEMBERS.iter().any(|m| rest.get(..m.len()).is_some_and(|r| r.eq_ignore_ascii_case(m))),
+            _ => false,
+        }
     })
 }
 
