@@ -59,9 +59,9 @@ pub fn read(documents: &[Document]) -> Model {
     read_with(documents, &[])
 }
 
-/// `read`, with the Terraform translations of some documents made elsewhere (by index;
-/// `wire::translate_terraform`'s bytes): the page's, which has no translation of its own.
-/// Bytes that don't decode count as none.
+/// `read`, with what some documents (templates, Terraform documents) read as made elsewhere
+/// (by index; `wire::prepare`'s bytes): the page's, which has no template evaluation or
+/// Terraform translation of its own. Bytes that don't decode count as none.
 pub fn read_with(documents: &[Document], translations: &[Option<&[u8]>]) -> Model {
     let mut model = Model::default();
     let mut parsed: Vec<Option<Node>> = Vec::new();

@@ -172,9 +172,20 @@ impl<'a> Res<'a> {
     }
 }
 
+/// Every resource of a plan or state (none of a raw state), the known inline rules moved
+/// out of the parsed document into their NSGs (`take_rules`).
+#[cfg(not(feature = "web"))]
+pub(super) fn read_all(mut root: Node, kind: Kind) -> Vec<Translated> {
+    let mut resources = if kind == Kind::RawState { Vec::new() } else { translate(&root, kind) };
+    for t in &mut resources {
+        take_rules(&mut root, t);
+    }
+    resources
+}
+
 /// Reads every resource of a plan or state.
 #[cfg(not(feature = "web"))]
-pub(super) fn translate(root: &Node, kind: Kind) -> Vec<Translated> {
+fn translate(root: &Node, kind: Kind) -> Vec<Translated> {
     let doc = Doc::new(root, kind);
     doc.translate()
 }
@@ -1159,7 +1170,7 @@ rule_attributes!(
 /// Moves an NSG's known inline rules (`Translated::rules_at`) out of the parsed plan into
 /// its translation, each renamed in place to what `rule_fields` would have built.
 #[cfg(not(feature = "web"))]
-pub(super) fn take_rules(root: &mut Node, t: &mut Translated) {
+fn take_rules(root: &mut Node, t: &mut Translated) {
     let Some(at) = t.rules_at.take() else { return };
     let mut list = Some(root);
     for part in at.split('/').filter(|p| !p.is_empty()) {

@@ -82,15 +82,9 @@ pub fn prepare_one(documents: &[super::Document], index: usize) -> Option<Vec<u8
 
 /// The translation of a plan or state, as bytes; `None` for any other document.
 #[cfg(not(feature = "web"))]
-fn terraform_bytes(mut root: Node) -> Option<Vec<u8>> {
+fn terraform_bytes(root: Node) -> Option<Vec<u8>> {
     let kind = super::terraform::detect(&root)?;
-    let mut resources = match kind {
-        Kind::RawState => Vec::new(),
-        _ => super::terraform::translate(&root, kind),
-    };
-    for t in &mut resources {
-        super::terraform::take_rules(&mut root, t);
-    }
+    let resources = super::terraform::read_all(root, kind);
     let mut out = MAGIC.to_vec();
     out.push(kind as u8);
     uint(&mut out, resources.len() as u64);

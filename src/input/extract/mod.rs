@@ -243,14 +243,7 @@ impl<'m> Reader<'m> {
                 Some(super::wire::Translation(super::wire::Wired::Terraform { kind, resources })) => self.terraform(kind, resources, &at),
                 Some(_) => {}
                 #[cfg(not(feature = "web"))]
-                None => {
-                    let mut root = root;
-                    let mut resources = if kind == super::terraform::Kind::RawState { Vec::new() } else { super::terraform::translate(&root, kind) };
-                    for t in &mut resources {
-                        super::terraform::take_rules(&mut root, t);
-                    }
-                    self.terraform(kind, resources, &at);
-                }
+                None => self.terraform(kind, super::terraform::read_all(root, kind), &at),
                 // The page: its translation comes from the JavaScript API (`wire`); until
                 // then the document is named as waiting for it.
                 #[cfg(feature = "web")]
