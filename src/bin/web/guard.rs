@@ -19,8 +19,10 @@
 //! first use. It takes `{ names, texts, alone, prepare, together, prepared, done }`, calls
 //! `prepared(index, bytes)` as each document to prepare is read and `done(index, why)` at
 //! the end, `why` null when every step finished (`index`: the document; -1: all of them
-//! together). The offline single file has no worker file: there, as in a browser that
-//! refuses the worker, templates and Terraform documents say they can't be read here.
+//! together). The offline single file has no worker file: its `amlvnetGuard` runs the
+//! JavaScript API inline, on the page, without the time limit (`scripts/build-offline.mjs`);
+//! in a browser that refuses the worker, templates and Terraform documents say they can't
+//! be read here.
 
 use crate::state::{Doc, Verdict};
 use js_sys::{Array, Object, Reflect};
